@@ -1,0 +1,7 @@
+"""Elman recurrent neural networks as scikit-learn estimators."""
+
+from ._elman import ElmanClassifier, ElmanRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["ElmanClassifier", "ElmanRegressor", "__version__"]

@@ -1,0 +1,77 @@
+"""``python -m sklearn_elman``: an Elman network reads handwritten digits row by row.
+
+Each 8x8 image of scikit-learn's bundled digits becomes a sequence of 8 time
+steps (the rows, top to bottom) of 8 features (the pixels of a row). The script
+reports 5-fold cross-validated accuracy and fit time of an ``ElmanClassifier``
+beside an ``MLPClassifier`` that sees the same pixels as one flat vector.
+"""
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.neural_network import MLPClassifier
+
+from . import ElmanClassifier, __version__
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m sklearn_elman", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--n-splits", type=int, default=5, help="folds (default 5)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="parallel folds")
+    args = parser.parse_args(argv)
+
+    digits = load_digits()
+    X_flat = digits.data / 16.0  # (n_samples, 64) pixel intensities in [0, 1]
+    X_seq = X_flat.reshape(-1, 8, 8)  # (n_samples, n_timesteps=8 rows, n_features=8)
+    y = digits.target
+    print(f"sklearn-elman {__version__}")
+    print(
+        f"Digits: {X_seq.shape[0]} images read as sequences of {X_seq.shape[1]} rows "
+        f"of {X_seq.shape[2]} pixels; {args.n_splits}-fold cross-validation.\n"
+    )
+
+    models = [
+        (
+            "ElmanClassifier(64)",
+            ElmanClassifier(
+                hidden_layer_sizes=64, alpha=0.1, max_iter=500, random_state=0
+            ),
+            X_seq,
+        ),
+        (
+            "MLPClassifier(64), lbfgs, flat",
+            MLPClassifier(
+                hidden_layer_sizes=64,
+                solver="lbfgs",
+                alpha=0.1,
+                max_iter=500,
+                random_state=0,
+            ),
+            X_flat,
+        ),
+    ]
+    cv = StratifiedKFold(args.n_splits, shuffle=True, random_state=0)
+    print(f"{'model':<32} {'accuracy':>16} {'fit time (s)':>13}")
+    for name, model, X in models:
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            # Both may stop at max_iter on some folds; the scores say how well.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            scores = cross_validate(model, X, y, cv=cv, n_jobs=args.n_jobs)
+        wall = time.perf_counter() - start
+        accuracy = scores["test_score"]
+        print(
+            f"{name:<32} {accuracy.mean():>9.4f} ± {accuracy.std():.4f} "
+            f"{np.mean(scores['fit_time']):>13.2f}   (wall {wall:.1f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""The Elman recurrence and its backpropagation through time.
+
+Pure functions on time-major arrays: ``X`` is ``(n_timesteps, n_samples,
+n_features)``, hidden states are ``(n_timesteps, n_samples, n_hidden)``. An
+absent (padded) step leaves the state unchanged, ``h_t = h_{t-1}``, so the state
+after the last step is every sample's state after its last observed step.
+
+One layer, for each time step ``t`` at which a sample is observed::
+
+    h_t = phi(x_t @ W_hx + h_{t-1} @ W_hh + b_h),    h_{-1} = 0
+
+The input projection ``x_t @ W_hx + b_h`` of all steps is one matrix product;
+only ``h_{t-1} @ W_hh`` is inside the time loop.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit
+
+
+def _tanh(Z):
+    np.tanh(Z, out=Z)
+
+
+def _logistic(Z):
+    expit(Z, out=Z)
+
+
+def _relu(Z):
+    np.maximum(Z, 0, out=Z)
+
+
+def _identity(Z):
+    pass
+
+
+# phi, applied in place to the pre-activation.
+ACTIVATIONS = {
+    "tanh": _tanh,
+    "logistic": _logistic,
+    "relu": _relu,
+    "identity": _identity,
+}
+
+
+def _tanh_derivative(H, delta, buf):
+    np.multiply(H, H, out=buf)
+    np.subtract(1.0, buf, out=buf)
+    delta *= buf
+
+
+def _logistic_derivative(H, delta, buf):
+    np.subtract(1.0, H, out=buf)
+    buf *= H
+    delta *= buf
+
+
+def _relu_derivative(H, delta, buf):
+    np.copyto(delta, 0.0, where=H <= 0)
+
+
+def _identity_derivative(H, delta, buf):
+    pass
+
+
+# delta *= phi'(a), written from the activation's output H = phi(a), in place.
+DERIVATIVES = {
+    "tanh": _tanh_derivative,
+    "logistic": _logistic_derivative,
+    "relu": _relu_derivative,
+    "identity": _identity_derivative,
+}
+
+
+@dataclass(frozen=True)
+class TimeMajor:
+    """A batch of sequences as the kernel reads it.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n_timesteps, n_samples, n_features)
+        The observed values, 0.0 at absent steps.
+    absent : ndarray of shape (n_timesteps, n_samples, 1), dtype=bool
+        True where a step is padding.
+    has_absent : ndarray of shape (n_timesteps,), dtype=bool
+        Whether any sample is absent at that step: the carry-over is done only there.
+    """
+
+    X: np.ndarray
+    absent: np.ndarray
+    has_absent: np.ndarray
+
+    @classmethod
+    def from_batch_major(cls, X, absent):
+        """Build from ``X`` of shape (n_samples, n_timesteps, n_features) with NaN
+        padding and ``absent`` of shape (n_samples, n_timesteps). ``X`` is copied."""
+        X_tm = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=np.float64)
+        absent_tm = np.ascontiguousarray(absent.T)[:, :, np.newaxis]
+        X_tm[np.broadcast_to(absent_tm, X_tm.shape)] = 0.0
+        return cls(X_tm, absent_tm, absent_tm.any(axis=(1, 2)))
+
+
+def _step(A_t, h_prev, W_hh, activation, absent_t, buf):
+    """One Elman step in place: A_t holds the input projection and becomes h_t."""
+    np.matmul(h_prev, W_hh, out=buf)
+    A_t += buf
+    ACTIVATIONS[activation](A_t)
+    if absent_t is not None:
+        np.copyto(A_t, h_prev, where=absent_t)  # padding carries the state
+
+
+def forward(X, layers, activation):
+    """Hidden states of every layer at every step.
+
+    Parameters
+    ----------
+    X : TimeMajor
+    layers : iterable of (W_hx, W_hh, b_h)
+    activation : str, a key of ACTIVATIONS
+
+    Returns
+    -------
+    H : list of ndarray, each of shape (n_timesteps, n_samples, n_hidden_l)
+    """
+    H = []
+    H_in = X.X
+    for W_hx, W_hh, b_h in layers:
+        n_timesteps, n_samples, _ = H_in.shape
+        n_hidden = W_hh.shape[0]
+        # (n_timesteps, n_samples, n_hidden): input projection of all steps at once
+        H_l = (H_in.reshape(n_timesteps * n_samples, -1) @ W_hx).reshape(
+            n_timesteps, n_samples, n_hidden
+        )
+        H_l += b_h
+        h_prev = np.zeros((n_samples, n_hidden))
+        buf = np.empty((n_samples, n_hidden))
+        for t in range(n_timesteps):
+            absent_t = X.absent[t] if X.has_absent[t] else None
+            _step(H_l[t], h_prev, W_hh, activation, absent_t, buf)
+            h_prev = H_l[t]
+        H.append(H_l)
+        H_in = H_l
+    return H
+
+
+def final_state(X, layers, activation):
+    """The last layer's state after the last step, keeping O(n_samples * n_hidden)
+    memory: all layers advance together, one time step at a time.
+
+    Parameters
+    ----------
+    X : TimeMajor
+    layers : list of (W_hx, W_hh, b_h)
+    activation : str
+
+    Returns
+    -------
+    h : ndarray of shape (n_samples, n_hidden_L)
+    """
+    n_samples = X.X.shape[1]
+    h = [np.zeros((n_samples, W_hh.shape[0])) for _, W_hh, _ in layers]
+    A = [np.empty_like(h_l) for h_l in h]
+    buf = [np.empty_like(h_l) for h_l in h]
+    for t in range(X.X.shape[0]):
+        absent_t = X.absent[t] if X.has_absent[t] else None
+        x_t = X.X[t]
+        for l, (W_hx, W_hh, b_h) in enumerate(layers):
+            np.matmul(x_t, W_hx, out=A[l])
+            A[l] += b_h
+            _step(A[l], h[l], W_hh, activation, absent_t, buf[l])
+            h[l], A[l] = A[l], h[l]  # A[l] now holds h_t; reuse the old state's memory
+            x_t = h[l]
+    return h[-1]
+
+
+def backward(X, H, dH, layers, activation, grads):
+    """Backpropagation through time.
+
+    Parameters
+    ----------
+    X : TimeMajor
+    H : list of ndarray
+        The output of :func:`forward`.
+    dH : ndarray of shape (n_timesteps, n_samples, n_hidden_L)
+        Gradient of the objective with respect to every step's state of the
+        last layer (it is overwritten).
+    layers : list of (W_hx, W_hh, b_h)
+    activation : str
+    grads : list of (dW_hx, dW_hh, db_h)
+        Arrays of the weights' shapes, filled in place.
+    """
+    derivative = DERIVATIVES[activation]
+    for l in reversed(range(len(layers))):
+        W_hx, W_hh, _ = layers[l]
+        dW_hx, dW_hh, db_h = grads[l]
+        H_in = H[l - 1] if l > 0 else X.X
+        dA = _backward_layer(X, H[l], dH, W_hh, derivative)
+        n_timesteps, n_samples, n_hidden = dA.shape
+        dA_2d = dA.reshape(-1, n_hidden)
+        np.matmul(H_in.reshape(n_timesteps * n_samples, -1).T, dA_2d, out=dW_hx)
+        # h_{-1} = 0 adds nothing: pair h_{t-1} with dA_t for t >= 1
+        np.matmul(
+            H[l][:-1].reshape(-1, n_hidden).T, dA[1:].reshape(-1, n_hidden), out=dW_hh
+        )
+        np.sum(dA_2d, axis=0, out=db_h)
+        if l > 0:
+            # gradient w.r.t. every step's state of the layer below
+            dH = (dA_2d @ W_hx.T).reshape(n_timesteps, n_samples, -1)
+
+
+def _backward_layer(X, H, dH, W_hh, derivative):
+    """Turn dH (gradient w.r.t. each step's state) into dA (gradient w.r.t. each
+    step's pre-activation), in place, through the recurrence."""
+    n_timesteps, n_samples, n_hidden = H.shape
+    dA = dH
+    dH_next = np.zeros((n_samples, n_hidden))  # gradient reaching h_t from step t+1
+    carry = np.empty((n_samples, n_hidden))
+    buf = np.empty((n_samples, n_hidden))
+    for t in reversed(range(n_timesteps)):
+        dh = dA[t]
+        dh += dH_next  # total gradient w.r.t. h_t
+        absent_t = X.absent[t] if X.has_absent[t] else None
+        if absent_t is not None:
+            # h_t = h_{t-1} there: the gradient passes straight through
+            np.copyto(carry, dh, where=absent_t)
+        derivative(H[t], dh, buf)
+        if absent_t is not None:
+            np.copyto(dh, 0.0, where=absent_t)
+        np.matmul(dh, W_hh.T, out=dH_next)
+        if absent_t is not None:
+            np.copyto(dH_next, carry, where=absent_t)
+    return dA

@@ -1,0 +1,195 @@
+"""The input contract: the one check every sequence input passes through.
+
+Accepted ``X``:
+
+- an array of shape ``(n_samples, n_timesteps, n_features)``;
+- an array of shape ``(n_samples, n_timesteps)``, read as univariate sequences;
+- a list of per-sample arrays of shape ``(n_timesteps_i, n_features)`` or
+  ``(n_timesteps_i,)``, whose lengths may differ (padded with NaN at the end).
+
+A time step whose features are all NaN is absent (padding), wherever it stands.
+The user's data is never modified.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import _check_feature_names, check_array
+
+_SHAPES = (
+    "(n_samples, n_timesteps, n_features), (n_samples, n_timesteps), "
+    "or a list of (n_timesteps_i, n_features) arrays"
+)
+
+
+def validate_sequences(estimator, X, *, reset):
+    """Check ``X`` against the input contract and return it as a padded 3-D array.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        On ``reset=True`` receives ``n_features_in_``, ``feature_names_in_`` (for
+        DataFrames) and ``_input_ndim``; otherwise ``X`` is checked against them.
+    X : array-like or list of array-like
+    reset : bool
+        True in ``fit``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_timesteps, n_features), dtype float64
+        NaN at absent steps. It may share memory with the input: do not write to it.
+    absent : ndarray of shape (n_samples, n_timesteps), dtype bool
+    """
+    _check_feature_names(estimator, X, reset=reset)
+    if sp.issparse(X):
+        raise TypeError(
+            "Sparse input is not supported: X must be a dense array of shape "
+            + _SHAPES
+            + "."
+        )
+    if _is_ragged(X):
+        X = _pad_ragged(X)
+        input_ndim = 3
+    else:
+        X = check_array(
+            X,
+            dtype=np.float64,
+            allow_nd=True,
+            # NaN is padding; inf is reported with its sample index below
+            ensure_all_finite=False,
+            input_name="X",
+            estimator=estimator,
+        )
+        input_ndim = X.ndim
+        if X.ndim == 2:
+            X = X[:, :, np.newaxis]
+        elif X.ndim != 3:
+            raise ValueError(
+                f"X has {X.ndim} dimensions; expected an array of shape {_SHAPES}."
+            )
+        if X.shape[1] == 0 or X.shape[2] == 0:
+            raise ValueError(
+                f"X of shape {X.shape} has zero time steps or zero features; "
+                "each sequence needs at least 1 time step of at least 1 feature."
+            )
+    _check_n_features(estimator, X, input_ndim, reset)
+    return X, _absent_steps(X)
+
+
+def _is_ragged(X):
+    """Whether ``X`` is a list (or tuple) of sequences of different shapes."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    try:
+        shapes = {np.shape(x) for x in X}
+    except ValueError:
+        return True  # an element is itself ragged: the per-sample check reports it
+    return len(shapes) > 1
+
+
+def _pad_ragged(X):
+    """Stack a list of (n_timesteps_i, n_features) or (n_timesteps_i,) arrays,
+    padding each with NaN at the end."""
+    sequences = []
+    for i, x in enumerate(X):
+        if sp.issparse(x):
+            raise TypeError(f"Sample {i} of X is a sparse matrix; pass dense arrays.")
+        try:
+            x = np.asarray(x)
+        except ValueError as exc:
+            raise ValueError(
+                f"Sample {i} of X is not a rectangular array: {exc}"
+            ) from None
+        if np.iscomplexobj(x):
+            raise ValueError(f"Complex data not supported: sample {i} of X is complex.")
+        try:
+            x = x.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"Sample {i} of X is not numeric: {exc}") from None
+        if x.ndim == 1:
+            x = x[:, np.newaxis]
+        if x.ndim != 2:
+            raise ValueError(
+                f"Sample {i} of X has shape {x.shape}; each sample of a list must have "
+                "shape (n_timesteps_i, n_features) or (n_timesteps_i,)."
+            )
+        if x.shape[0] == 0 or x.shape[1] == 0:
+            raise ValueError(
+                f"Sample {i} of X has shape {x.shape}: zero time steps or zero "
+                "features."
+            )
+        if sequences and x.shape[1] != sequences[0].shape[1]:
+            raise ValueError(
+                f"Sample {i} of X has {x.shape[1]} features per time step, but "
+                f"sample 0 has {sequences[0].shape[1]}; every sample needs the same "
+                "n_features."
+            )
+        sequences.append(x)
+    n_timesteps = max(len(x) for x in sequences)
+    padded = np.full((len(sequences), n_timesteps, sequences[0].shape[1]), np.nan)
+    for i, x in enumerate(sequences):
+        padded[i, : len(x)] = x
+    return padded
+
+
+def _absent_steps(X):
+    """Find the padded steps, rejecting what the contract forbids."""
+    finite = np.isfinite(X)
+    if finite.all():
+        return np.zeros(X.shape[:2], dtype=bool)
+    nan = np.isnan(X)
+    if (~finite & ~nan).any():
+        i, t = np.argwhere((~finite & ~nan).any(axis=2))[0]
+        raise ValueError(
+            f"Sample {i} of X contains infinity at time step {t}; X must be finite "
+            "apart from NaN padding."
+        )
+    absent = nan.all(axis=2)
+    partial = nan.any(axis=2) & ~absent
+    if partial.any():
+        i, t = np.argwhere(partial)[0]
+        raise ValueError(
+            f"Sample {i} of X has NaN in some but not all of its {X.shape[2]} features "
+            f"at time step {t}. A padded (absent) step is NaN in every feature; impute "
+            "partly missing steps before fitting."
+        )
+    empty = absent.all(axis=1)
+    if empty.any():
+        i = np.flatnonzero(empty)[0]
+        raise ValueError(
+            f"Sample {i} of X has no observed time step: every step is all-NaN padding."
+        )
+    return absent
+
+
+def _check_n_features(estimator, X, input_ndim, reset):
+    """Set or check ``n_features_in_``.
+
+    After a 2-D fit it is the 2-D width (scikit-learn's rule), and a 2-D input
+    must keep it. Otherwise it is the number of features per time step. Inputs of
+    any number of time steps are accepted where the width is not fixed.
+    """
+    n_step_features = X.shape[2]
+    name = type(estimator).__name__
+    if reset:
+        estimator.n_features_in_ = X.shape[1] if input_ndim == 2 else n_step_features
+        estimator._input_ndim = input_ndim
+        return
+    if not hasattr(estimator, "n_features_in_"):
+        return
+    if estimator._input_ndim == 2:
+        if input_ndim == 2 and X.shape[1] != estimator.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {name} is expecting "
+                f"{estimator.n_features_in_} features as input (it was fitted on 2-D "
+                "X; pass 3-D or list input of shape (n_samples, n_timesteps, 1) to "
+                "predict on sequences of another length)."
+            )
+        expected = 1
+    else:
+        expected = estimator.n_features_in_
+    if n_step_features != expected:
+        hint = " (2-D X is read as univariate sequences)" if input_ndim == 2 else ""
+        raise ValueError(
+            f"X has {n_step_features} features per time step{hint}, but {name} is "
+            f"expecting {expected} features per time step as input."
+        )
