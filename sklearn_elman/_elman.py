@@ -645,10 +645,6 @@ class ElmanRegressor(RegressorMixin, BaseElman):
 
     def _encode_targets(self, y):
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-        if y.ndim > 2:
-            raise ValueError(
-                f"y must be 1-D or 2-D (n_samples, n_outputs); got {y.ndim}-D."
-            )
         self._y_ndim = y.ndim
         return y.reshape(len(y), -1), "identity"
 

@@ -46,19 +46,29 @@ def validate_sequences(estimator, X, *, reset):
             + _SHAPES
             + "."
         )
+    if isinstance(X, (list, tuple)) and len(X) == 0:
+        raise ValueError("X is an empty list: it holds 0 sequences (n_samples=0).")
     if _is_ragged(X):
         X = _pad_ragged(X)
         input_ndim = 3
     else:
-        X = check_array(
-            X,
-            dtype=np.float64,
-            allow_nd=True,
-            # NaN is padding; inf is reported with its sample index below
-            ensure_all_finite=False,
-            input_name="X",
-            estimator=estimator,
-        )
+        if np.dtype(getattr(X, "dtype", float)).kind == "c":
+            # check_array would say this too, but prints the whole array
+            raise ValueError("Complex data not supported: X has a complex dtype.")
+        try:
+            X = check_array(
+                X,
+                dtype=np.float64,
+                allow_nd=True,
+                # NaN is padding; inf is reported with its sample index below
+                ensure_all_finite=False,
+                input_name="X",
+                estimator=estimator,
+            )
+        except ValueError as exc:
+            if str(exc).startswith("could not convert"):
+                raise ValueError(f"X must be numeric: {exc}") from None
+            raise
         input_ndim = X.ndim
         if X.ndim == 2:
             X = X[:, :, np.newaxis]
@@ -66,11 +76,12 @@ def validate_sequences(estimator, X, *, reset):
             raise ValueError(
                 f"X has {X.ndim} dimensions; expected an array of shape {_SHAPES}."
             )
-        if X.shape[1] == 0 or X.shape[2] == 0:
-            raise ValueError(
-                f"X of shape {X.shape} has zero time steps or zero features; "
-                "each sequence needs at least 1 time step of at least 1 feature."
-            )
+        for axis, what in [(1, "time steps"), (2, "features")]:
+            if X.shape[axis] == 0:
+                raise ValueError(
+                    f"X of shape {X.shape} has 0 {what}; each sequence needs at "
+                    "least 1 time step of at least 1 feature."
+                )
     _check_n_features(estimator, X, input_ndim, reset)
     return X, _absent_steps(X)
 

@@ -1,0 +1,120 @@
+"""The objective's gradient is the exact gradient of the value it returns."""
+
+import numpy as np
+import pytest
+
+from sklearn_elman._objective import TrainingData, objective
+from sklearn_elman._params import Layout, init_params
+from sklearn_elman._recurrence import ACTIVATIONS, TimeMajor
+
+N_SAMPLES, N_TIMESTEPS, N_FEATURES = 6, 7, 3
+
+
+def _padded_batch(rng):
+    """Sequences with leading, trailing and interior padding, and one without."""
+    X = rng.standard_normal((N_SAMPLES, N_TIMESTEPS, N_FEATURES))
+    absent = np.zeros((N_SAMPLES, N_TIMESTEPS), dtype=bool)
+    absent[0, :2] = True  # leading
+    absent[1, -3:] = True  # trailing
+    absent[2, [2, 4]] = True  # interior
+    absent[3, [0, 3, 6]] = True  # all three
+    X[absent] = np.nan
+    return X, absent
+
+
+def _targets(out_activation, n_outputs, rng):
+    if out_activation == "softmax":
+        return np.eye(n_outputs)[rng.integers(0, n_outputs, N_SAMPLES)]
+    if out_activation == "logistic":
+        return rng.integers(0, 2, (N_SAMPLES, n_outputs)).astype(float)
+    return rng.standard_normal((N_SAMPLES, n_outputs))
+
+
+def _central_differences(f, theta, eps=1e-6):
+    grad = np.empty_like(theta)
+    for i in range(theta.size):
+        step = np.zeros_like(theta)
+        step[i] = eps
+        grad[i] = (f(theta + step) - f(theta - step)) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize(
+    "out_activation, n_outputs",
+    [
+        ("softmax", 3),
+        ("logistic", 1),
+        ("logistic", 4),
+        ("identity", 1),
+        ("identity", 2),
+    ],
+    ids=["multiclass", "binary", "multilabel", "regression", "multi-output"],
+)
+@pytest.mark.parametrize(
+    "hidden_layer_sizes", [(5,), (4, 3)], ids=["1layer", "2layers"]
+)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_gradient_matches_central_differences(
+    activation, out_activation, n_outputs, hidden_layer_sizes, weighted
+):
+    rng = np.random.default_rng(0)
+    X, absent = _padded_batch(rng)
+    Y = _targets(out_activation, n_outputs, rng)
+    sample_weight = rng.uniform(0.2, 3.0, N_SAMPLES) if weighted else np.ones(N_SAMPLES)
+    layout = Layout(N_FEATURES, hidden_layer_sizes, n_outputs)
+    alpha = 0.7
+    data = TrainingData(
+        X=TimeMajor.from_batch_major(X, absent),
+        Y=Y,
+        scaled_weights=sample_weight / sample_weight.sum(),
+        penalty=alpha / sample_weight.sum() * layout.penalty_mask(),
+        layout=layout,
+        activation=activation,
+        out_activation=out_activation,
+    )
+    # Perturb away from the initialisation so that biases and relu units are generic.
+    theta = init_params(layout, activation, np.random.RandomState(0))
+    theta += 0.3 * rng.standard_normal(theta.size)
+
+    J, grad = objective(theta, data)
+    numerical = _central_differences(lambda t: objective(t, data)[0], theta)
+
+    assert np.isfinite(J)
+    rel_error = np.linalg.norm(grad - numerical) / np.linalg.norm(numerical)
+    assert rel_error <= 1e-6
+
+
+def test_objective_value_is_the_documented_formula():
+    """J written out by hand for a one-step, one-layer network."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((4, 1, 2))
+    y = np.array([0, 1, 2, 1])
+    Y = np.eye(3)[y]
+    w = np.array([1.0, 2.0, 0.5, 1.5])
+    layout = Layout(2, (3,), 3)
+    theta = rng.standard_normal(layout.size)
+    alpha = 0.3
+    data = TrainingData(
+        X=TimeMajor.from_batch_major(X, np.zeros((4, 1), dtype=bool)),
+        Y=Y,
+        scaled_weights=w / w.sum(),
+        penalty=alpha / w.sum() * layout.penalty_mask(),
+        layout=layout,
+        activation="tanh",
+        out_activation="softmax",
+    )
+    W_hx = theta[:6].reshape(2, 3)
+    W_hh = theta[6:15].reshape(3, 3)
+    b_h = theta[15:18]
+    W_oh = theta[18:27].reshape(3, 3)
+    b_o = theta[27:30]
+    h = np.tanh(X[:, 0] @ W_hx + b_h)  # h_{-1} = 0
+    Z = h @ W_oh + b_o
+    log_p = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    loss = -log_p[np.arange(4), y]
+    penalty = (W_hx**2).sum() + (W_hh**2).sum() + (W_oh**2).sum()
+    expected = (w @ loss) / w.sum() + alpha / (2 * w.sum()) * penalty
+
+    J, _ = objective(theta, data)
+    assert J == pytest.approx(expected, rel=1e-12)
