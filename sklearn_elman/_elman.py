@@ -3,15 +3,19 @@
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -68,6 +72,12 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
     }
 
     @abstractmethod
@@ -83,6 +93,9 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         random_state=None,
         warm_start=False,
         verbose=False,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -93,6 +106,9 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
 
     @abstractmethod
     def _encode_targets(self, y):
@@ -133,10 +149,28 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+        sample_weight = self._weigh_classes(y, sample_weight)
+        rng = check_random_state(self.random_state)
+
+        validation = None
+        if self.early_stopping:
+            train, held_out = train_test_split(
+                np.arange(len(X)),
+                test_size=self.validation_fraction,
+                stratify=self._stratify_by(Y),
+                random_state=rng,
+            )
+            validation = _Validation(
+                X=TimeMajor.from_batch_major(X[held_out], absent[held_out]),
+                Y=Y[held_out],
+                sample_weight=sample_weight[held_out],
+            )
+            X, absent, Y = X[train], absent[train], Y[train]
+            sample_weight = sample_weight[train]
+
         X, absent, Y, sample_weight = _canonical_training_set(
             X, absent, Y, sample_weight
         )
-
         layout = Layout(X.shape[2], hidden_layer_sizes, Y.shape[1])
         weight_sum = sample_weight.sum()
         data = TrainingData(
@@ -148,7 +182,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             activation=self.activation,
             out_activation=out_activation,
         )
-        theta = self._minimize(self._initial_theta(layout), data)
+        theta = self._minimize(self._initial_theta(layout, rng), data, validation)
 
         params = unpack(theta, layout)
         self.input_weights_ = list(params.input_weights)
@@ -160,6 +194,18 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         self.out_activation_ = out_activation
         self._activation = self.activation
         return self
+
+    def _weigh_classes(self, y, sample_weight):
+        """Sample weights times the class weights (the classifier has them)."""
+        return sample_weight
+
+    def _stratify_by(self, Y):
+        """Labels to stratify the early-stopping split by, or None."""
+        return None
+
+    @abstractmethod
+    def _score_output(self, output, Y, sample_weight):
+        """The estimator's score, from the network's output and encoded targets."""
 
     def _checked_hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -174,7 +220,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             )
         return tuple(int(s) for s in sizes)
 
-    def _initial_theta(self, layout):
+    def _initial_theta(self, layout, rng):
         if self.warm_start and hasattr(self, "output_weights_"):
             fitted = self._fitted_params()
             fitted_layout = Layout(
@@ -189,9 +235,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
                     "to start from new weights."
                 )
             return pack(fitted)
-        return init_params(
-            layout, self.activation, check_random_state(self.random_state)
-        )
+        return init_params(layout, self.activation, rng)
 
     def _fitted_params(self):
         return Params(
@@ -202,69 +246,52 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             self.output_bias_,
         )
 
-    def _minimize(self, theta0, data):
-        """Run L-BFGS-B; set n_iter_, loss_, loss_curve_; return the weights."""
-        loss_curve = []
-        start = time.perf_counter()
-
-        def callback(intermediate_result):
-            loss_curve.append(float(intermediate_result.fun))
-            if self.verbose:
-                elapsed = time.perf_counter() - start
-                print(
-                    f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.8f}, "
-                    f"{elapsed:.2f} s"
-                )
-
+    def _minimize(self, theta0, data, validation):
+        """Run L-BFGS-B and set the training record; return the fitted weights."""
+        monitor = _Monitor(self, data, validation)
         result = scipy.optimize.minimize(
-            objective,
+            monitor.objective,
             theta0,
-            args=(data,),
             method="L-BFGS-B",
             jac=True,
-            callback=callback,
+            callback=monitor,
             options={
                 "maxiter": self.max_iter,
                 "maxfun": self.max_fun,
                 "gtol": self.tol,
             },
         )
-        if not (np.isfinite(result.fun) and np.all(np.isfinite(result.x))):
+        theta, loss = result.x, result.fun
+        if monitor.best_theta is not None:  # early stopping keeps the best iteration
+            theta, loss = monitor.best_theta, monitor.best_loss
+        if not (np.isfinite(loss) and np.all(np.isfinite(theta))):
             raise ValueError(
                 f"{type(self).__name__} diverged: the objective became non-finite and "
                 "no weights were stored. Scale the features of X (for example to zero "
                 "mean and unit variance), use a bounded activation such as 'tanh', or "
                 "increase alpha."
             )
-        if result.status != 0:
+        if result.status != 0 and not monitor.stopped_early:
             warnings.warn(
                 _convergence_message(self, result), ConvergenceWarning, stacklevel=3
             )
         self.n_iter_ = int(result.nit)
-        self.loss_ = float(result.fun)
-        self.loss_curve_ = loss_curve
-        return result.x
+        self.loss_ = float(loss)
+        self.loss_curve_ = monitor.loss_curve
+        self.validation_scores_ = monitor.validation_scores
+        self.best_validation_score_ = monitor.best_score
+        return theta
 
-    def _readout(self, X):
-        """The readout's pre-activation Z = h_T @ W_oh + b_o, (n_samples, n_outputs)."""
+    def _decision(self, X):
+        """The readout's pre-activation for X, (n_samples, n_outputs)."""
         check_is_fitted(self)
         X, absent = validate_sequences(self, X, reset=False)
-        layers = list(
-            zip(
-                self.input_weights_,
-                self.recurrent_weights_,
-                self.hidden_biases_,
-                strict=True,
-            )
-        )
-        h_T = final_state(
-            TimeMajor.from_batch_major(X, absent), layers, self._activation
-        )
-        return h_T @ self.output_weights_ + self.output_bias_
+        X = TimeMajor.from_batch_major(X, absent)
+        return _readout(self._fitted_params(), X, self._activation)
 
     def _output(self, X):
         """The network's output for X: probabilities or predicted values."""
-        Z = self._readout(X)
+        Z = self._decision(X)
         return OUTPUT_ACTIVATIONS[self.out_activation_](Z)
 
     def __sklearn_tags__(self):
@@ -286,6 +313,96 @@ def _convergence_message(estimator, result):
         f"{name}: L-BFGS {reason} before the gradient fell below tol={estimator.tol}. "
         "Increase max_iter (or max_fun), scale the features of X, or raise tol."
     )
+
+
+def _readout(params, X, activation):
+    """Z = h_T @ W_oh + b_o for a TimeMajor batch X: the output pre-activations."""
+    layers = list(
+        zip(
+            params.input_weights,
+            params.recurrent_weights,
+            params.hidden_biases,
+            strict=True,
+        )
+    )
+    return (
+        final_state(X, layers, activation) @ params.output_weights + params.output_bias
+    )
+
+
+@dataclass(frozen=True)
+class _Validation:
+    """The held-out part of the training set, for early stopping."""
+
+    X: TimeMajor
+    Y: np.ndarray
+    sample_weight: np.ndarray
+
+
+class _Monitor:
+    """The L-BFGS callback: records J after every iteration, scores the
+    validation set, prints progress, and stops when early stopping says so."""
+
+    def __init__(self, estimator, data, validation):
+        self.estimator = estimator
+        self.data = data
+        self.validation = validation
+        self.loss_curve = []
+        self.validation_scores = [] if validation is not None else None
+        self.best_score = None
+        self.best_theta = None
+        self.best_loss = None
+        self.no_improvement = 0
+        self.stopped_early = False
+        self.grad_norm = np.nan
+        self.start = time.perf_counter()
+
+    def objective(self, theta):
+        J, grad = objective(theta, self.data)
+        # L-BFGS-B's last evaluation before a callback is at the accepted point.
+        self.grad_norm = np.linalg.norm(grad)
+        return J, grad
+
+    def __call__(self, intermediate_result):
+        estimator = self.estimator
+        theta, J = intermediate_result.x, float(intermediate_result.fun)
+        self.loss_curve.append(J)
+        progress = [f"Iteration {len(self.loss_curve)}", f"loss = {J:.8f}"]
+        if self.validation is not None:
+            score = self._score(theta)
+            self.validation_scores.append(score)
+            progress.append(f"validation score = {score:.6f}")
+            if self.best_score is not None and score < self.best_score + estimator.tol:
+                self.no_improvement += 1
+            else:
+                self.no_improvement = 0
+            if self.best_score is None or score > self.best_score:
+                self.best_score, self.best_theta, self.best_loss = (
+                    score,
+                    theta.copy(),
+                    J,
+                )
+            self.stopped_early = self.no_improvement >= estimator.n_iter_no_change
+        if estimator.verbose >= 2:
+            progress.append(f"gradient norm = {self.grad_norm:.3e}")
+        if estimator.verbose:
+            print(", ".join([*progress, f"{time.perf_counter() - self.start:.2f} s"]))
+        if self.stopped_early:
+            if estimator.verbose:
+                print(
+                    f"Validation score did not improve by more than tol="
+                    f"{estimator.tol} for {estimator.n_iter_no_change} iterations; "
+                    "keeping the weights of the best one."
+                )
+            raise StopIteration
+
+    def _score(self, theta):
+        data, validation = self.data, self.validation
+        Z = _readout(unpack(theta, data.layout), validation.X, data.activation)
+        output = OUTPUT_ACTIVATIONS[data.out_activation](Z)
+        return self.estimator._score_output(
+            output, validation.Y, validation.sample_weight
+        )
 
 
 def _canonical_training_set(X, absent, Y, sample_weight):
@@ -336,8 +453,24 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
     warm_start : bool, default=False
         Start from the previous fit's weights instead of new ones. L-BFGS's
         curvature memory starts afresh at every fit.
-    verbose : bool, default=False
-        Print one line per iteration: iteration, objective, elapsed seconds.
+    verbose : bool or int, default=False
+        Print one line per iteration: iteration, objective J, validation score
+        (with early stopping), elapsed seconds; ``verbose=2`` adds the gradient
+        norm.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training set (stratified for
+        classification, sample weights going with their samples), score it
+        after every L-BFGS iteration, stop when the score has not improved by
+        ``tol`` for ``n_iter_no_change`` iterations, and keep the weights of the
+        best iteration.
+    validation_fraction : float, default=0.1
+        Fraction of the training set held out for early stopping, in (0, 1).
+    n_iter_no_change : int or np.inf, default=10
+        Iterations without an improvement of at least ``tol`` in the
+        validation score before early stopping stops.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, ``{label: weight}``, multiplied into the sample
+        weights; "balanced" weighs classes inversely to their frequency in y.
 
     Attributes
     ----------
@@ -359,6 +492,12 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
         J after each L-BFGS iteration.
     n_iter_ : int
         Number of L-BFGS iterations run.
+    validation_scores_ : list of float or None
+        With early stopping, the score of the held-out set after each
+        iteration (accuracy or R^2); otherwise None.
+    best_validation_score_ : float or None
+        With early stopping, the best of ``validation_scores_``, which the
+        fitted weights reach; otherwise None.
     n_outputs_ : int
         Number of output units: 1 for binary y, n_classes otherwise.
     out_activation_ : str
@@ -398,6 +537,11 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
 
     __doc__ = __doc__.replace("MODEL_NOTES", _MODEL_NOTES)
 
+    _parameter_constraints: dict = {
+        **BaseElman._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
     def __init__(
         self,
         hidden_layer_sizes=(32,),
@@ -410,6 +554,10 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
         random_state=None,
         warm_start=False,
         verbose=False,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        class_weight=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -421,6 +569,28 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+        )
+        self.class_weight = class_weight
+
+    def _weigh_classes(self, y, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        return sample_weight * compute_sample_weight(self.class_weight, y)
+
+    def _stratify_by(self, Y):
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return None
+        return self._label_binarizer.inverse_transform(Y)
+
+    def _score_output(self, output, Y, sample_weight):
+        lb = self._label_binarizer
+        return accuracy_score(
+            lb.inverse_transform(Y),
+            lb.inverse_transform(output),
+            sample_weight=sample_weight,
         )
 
     def _encode_targets(self, y):
@@ -490,7 +660,7 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
             For binary y, the logit of ``classes_[1]``; otherwise one column per
             class (softmax inputs) or per label (multilabel logits).
         """
-        scores = self._readout(X)
+        scores = self._decision(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_log_proba(self, X):
@@ -558,8 +728,21 @@ class ElmanRegressor(RegressorMixin, BaseElman):
     warm_start : bool, default=False
         Start from the previous fit's weights instead of new ones. L-BFGS's
         curvature memory starts afresh at every fit.
-    verbose : bool, default=False
-        Print one line per iteration: iteration, objective, elapsed seconds.
+    verbose : bool or int, default=False
+        Print one line per iteration: iteration, objective J, validation score
+        (with early stopping), elapsed seconds; ``verbose=2`` adds the gradient
+        norm.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training set (stratified for
+        classification, sample weights going with their samples), score it
+        after every L-BFGS iteration, stop when the score has not improved by
+        ``tol`` for ``n_iter_no_change`` iterations, and keep the weights of the
+        best iteration.
+    validation_fraction : float, default=0.1
+        Fraction of the training set held out for early stopping, in (0, 1).
+    n_iter_no_change : int or np.inf, default=10
+        Iterations without an improvement of at least ``tol`` in the
+        validation score before early stopping stops.
 
     Attributes
     ----------
@@ -579,6 +762,12 @@ class ElmanRegressor(RegressorMixin, BaseElman):
         J after each L-BFGS iteration.
     n_iter_ : int
         Number of L-BFGS iterations run.
+    validation_scores_ : list of float or None
+        With early stopping, the score of the held-out set after each
+        iteration (accuracy or R^2); otherwise None.
+    best_validation_score_ : float or None
+        With early stopping, the best of ``validation_scores_``, which the
+        fitted weights reach; otherwise None.
     n_outputs_ : int
         Number of targets.
     out_activation_ : str
@@ -630,6 +819,9 @@ class ElmanRegressor(RegressorMixin, BaseElman):
         random_state=None,
         warm_start=False,
         verbose=False,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -641,7 +833,13 @@ class ElmanRegressor(RegressorMixin, BaseElman):
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
         )
+
+    def _score_output(self, output, Y, sample_weight):
+        return r2_score(Y, output, sample_weight=sample_weight)
 
     def _encode_targets(self, y):
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
