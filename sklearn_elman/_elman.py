@@ -168,23 +168,19 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             X, absent, Y = X[train], absent[train], Y[train]
             sample_weight = sample_weight[train]
 
-        X, absent, Y, sample_weight = _canonical_training_set(
-            X, absent, Y, sample_weight
-        )
-        layout = Layout(X.shape[2], hidden_layer_sizes, Y.shape[1])
-        weight_sum = sample_weight.sum()
-        data = TrainingData(
-            X=TimeMajor.from_batch_major(X, absent),
-            Y=Y,
-            scaled_weights=sample_weight / weight_sum,
-            penalty=(self.alpha / weight_sum) * layout.penalty_mask(),
-            layout=layout,
+        data = TrainingData.build(
+            X,
+            absent,
+            Y,
+            sample_weight,
+            alpha=self.alpha,
+            hidden_layer_sizes=hidden_layer_sizes,
             activation=self.activation,
             out_activation=out_activation,
         )
-        theta = self._minimize(self._initial_theta(layout, rng), data, validation)
+        theta = self._minimize(self._initial_theta(data.layout, rng), data, validation)
 
-        params = unpack(theta, layout)
+        params = unpack(theta, data.layout)
         self.input_weights_ = list(params.input_weights)
         self.recurrent_weights_ = list(params.recurrent_weights)
         self.hidden_biases_ = list(params.hidden_biases)
@@ -291,7 +287,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
 
     def _output(self, X):
         """The network's output for X: probabilities or predicted values."""
-        Z = self._decision(X)
+        Z = self._decision(X).astype(np.float64, copy=False)  # probabilities sum to 1
         return OUTPUT_ACTIVATIONS[self.out_activation_](Z)
 
     def __sklearn_tags__(self):
@@ -316,18 +312,11 @@ def _convergence_message(estimator, result):
 
 
 def _readout(params, X, activation):
-    """Z = h_T @ W_oh + b_o for a TimeMajor batch X: the output pre-activations."""
-    layers = list(
-        zip(
-            params.input_weights,
-            params.recurrent_weights,
-            params.hidden_biases,
-            strict=True,
-        )
-    )
-    return (
-        final_state(X, layers, activation) @ params.output_weights + params.output_bias
-    )
+    """Z = h_T @ W_oh + b_o for a TimeMajor batch X: the output pre-activations,
+    computed in X's dtype."""
+    params = params.astype(X.X.dtype)
+    h_T = final_state(X, params.layers(), activation)
+    return h_T @ params.output_weights + params.output_bias
 
 
 @dataclass(frozen=True)
@@ -403,28 +392,6 @@ class _Monitor:
         return self.estimator._score_output(
             output, validation.Y, validation.sample_weight
         )
-
-
-def _canonical_training_set(X, absent, Y, sample_weight):
-    """Drop zero-weight samples and merge identical samples, summing their weights,
-    in an order that depends only on the data.
-
-    J is unchanged, and a fit with integer weights sees exactly the same arrays,
-    and so follows exactly the same path, as a fit on repeated samples.
-    """
-    if not np.any(sample_weight > 0):
-        raise ValueError("Sample weights must contain at least one non-zero number.")
-    keep = sample_weight > 0
-    X, absent, Y, sample_weight = X[keep], absent[keep], Y[keep], sample_weight[keep]
-    rows = np.ascontiguousarray(
-        np.hstack(
-            [np.where(absent[:, :, np.newaxis], 0.0, X).reshape(len(X), -1), absent, Y]
-        )
-    )
-    keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    merged_weight = np.bincount(inverse.ravel(), weights=sample_weight)
-    return X[first], absent[first], Y[first], merged_weight
 
 
 class ElmanClassifier(ClassifierMixin, BaseElman):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import expit, logsumexp
+from sklearn import get_config
 
 from ._params import Layout, unpack
 from ._recurrence import TimeMajor, backward, forward
@@ -66,9 +67,14 @@ LOSSES = {
 class TrainingData:
     """Everything the objective needs besides the weights.
 
+    Build it with :meth:`build`, which puts the training set in canonical form
+    and splits it into chunks of samples.
+
     Attributes
     ----------
-    X : TimeMajor
+    chunks : tuple of (slice, TimeMajor)
+        The sequences, in chunks of consecutive samples; the slice selects the
+        chunk's rows of ``Y`` and ``scaled_weights``.
     Y : ndarray of shape (n_samples, n_outputs)
         Encoded targets.
     scaled_weights : ndarray of shape (n_samples,)
@@ -80,7 +86,7 @@ class TrainingData:
     out_activation : str
     """
 
-    X: TimeMajor
+    chunks: tuple
     Y: np.ndarray
     scaled_weights: np.ndarray
     penalty: np.ndarray
@@ -88,9 +94,132 @@ class TrainingData:
     activation: str
     out_activation: str
 
+    @property
+    def dtype(self):
+        """The dtype the kernel computes in: float32 for float32 X, else float64."""
+        return self.chunks[0][1].X.dtype
+
+    @classmethod
+    def build(
+        cls,
+        X,
+        absent,
+        Y,
+        sample_weight,
+        *,
+        alpha,
+        hidden_layer_sizes,
+        activation,
+        out_activation,
+        chunk_bytes=None,
+    ):
+        """Canonicalise the training set and prepare it for the kernel.
+
+        Samples of zero weight are dropped and identical samples merged,
+        summing their weights, in an order that depends only on the data. J is
+        unchanged, and a fit with integer weights sees exactly the arrays, and
+        follows exactly the path, of a fit on repeated samples.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_timesteps, n_features)
+            NaN at absent steps; float32 or float64. Not modified.
+        absent : ndarray of shape (n_samples, n_timesteps), dtype bool
+        Y : ndarray of shape (n_samples, n_outputs)
+        sample_weight : ndarray of shape (n_samples,)
+        alpha : float
+        hidden_layer_sizes : tuple of int
+        activation, out_activation : str
+        chunk_bytes : int, default=None
+            Memory for one chunk's hidden states and gradients; by default an
+            eighth of scikit-learn's ``working_memory``.
+        """
+        if not np.any(sample_weight > 0):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        rows, sample_weight = _canonical_rows(X, Y, sample_weight)
+        layout = Layout(X.shape[2], tuple(hidden_layer_sizes), Y.shape[1])
+        n_timesteps = X.shape[1]
+        if chunk_bytes is None:
+            chunk_bytes = get_config()["working_memory"] * 2**20 // 8
+        # per sample: the input, every layer's states, and their gradients
+        per_sample = (
+            n_timesteps * X.itemsize * (X.shape[2] + 3 * sum(layout.hidden_layer_sizes))
+        )
+        chunk_size = int(max(1, min(len(rows), chunk_bytes // per_sample)))
+        chunks = tuple(
+            (
+                slice(start, start + chunk_size),
+                TimeMajor.from_batch_major(
+                    X[rows[start : start + chunk_size]],
+                    absent[rows[start : start + chunk_size]],
+                ),
+            )
+            for start in range(0, len(rows), chunk_size)
+        )
+        weight_sum = sample_weight.sum()
+        return cls(
+            chunks=chunks,
+            Y=np.asarray(Y[rows], dtype=X.dtype),
+            scaled_weights=sample_weight / weight_sum,
+            penalty=(alpha / weight_sum) * layout.penalty_mask(),
+            layout=layout,
+            activation=activation,
+            out_activation=out_activation,
+        )
+
+
+def _canonical_rows(X, Y, sample_weight):
+    """Indices of the distinct samples of non-zero weight, in an order fixed by
+    their content, and the summed weight of each.
+
+    Samples are compared by their bytes (X with its NaN padding, and Y), through
+    a 64-bit hash computed in chunks, so no copy of X is made; samples whose
+    hashes collide are compared in full.
+    """
+    keep = np.flatnonzero(sample_weight > 0)
+    n_samples = len(X)
+    rng = np.random.RandomState(0)  # fixed multipliers: the hash is a pure function
+    x_bytes = X.reshape(n_samples, -1)
+    y_bytes = np.ascontiguousarray(Y, dtype=np.float64).reshape(n_samples, -1)
+    hashes = np.empty(len(keep), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        x_mult = rng.randint(1, 2**62, size=x_bytes.shape[1], dtype=np.uint64) | 1
+        y_mult = rng.randint(1, 2**62, size=y_bytes.shape[1], dtype=np.uint64) | 1
+        step = max(1, 2**22 // max(1, x_bytes.shape[1]))
+        for start in range(0, len(keep), step):
+            idx = keep[start : start + step]
+            hx = (_as_uint(x_bytes[idx]) * x_mult).sum(axis=1, dtype=np.uint64)
+            hy = (y_bytes[idx].view(np.uint64) * y_mult).sum(axis=1, dtype=np.uint64)
+            hashes[start : start + step] = hx * np.uint64(0x9E3779B97F4A7C15) + hy
+    order = np.argsort(hashes, kind="stable")
+    keep, hashes = keep[order], hashes[order]
+    new_group = np.r_[True, hashes[1:] != hashes[:-1]]
+    # Within a run of equal hashes, split wherever the samples really differ.
+    for i in np.flatnonzero(~new_group):
+        a, b = keep[i - 1], keep[i]
+        if not (
+            np.array_equal(_as_uint(x_bytes[a]), _as_uint(x_bytes[b]))
+            and np.array_equal(y_bytes[a].view(np.uint64), y_bytes[b].view(np.uint64))
+        ):
+            new_group[i] = True
+    group = np.cumsum(new_group) - 1
+    merged_weight = np.bincount(group, weights=sample_weight[keep])
+    return keep[new_group], merged_weight
+
+
+def _as_uint(a):
+    """The bytes of a float array as unsigned integers of the same width."""
+    a = np.ascontiguousarray(a)
+    return a.view(np.uint64 if a.itemsize == 8 else np.uint32).astype(np.uint64)
+
 
 def objective(theta, data):
     """J and its gradient with respect to ``theta``.
+
+    The sum over samples is accumulated chunk by chunk, in float64; the kernel
+    computes in ``data.dtype``.
 
     Parameters
     ----------
@@ -102,49 +231,33 @@ def objective(theta, data):
     J : float
     grad : ndarray of shape (layout.size,)
     """
-    params = unpack(theta, data.layout)
-    grad = np.empty_like(theta)
-    grads = unpack(grad, data.layout)
-    layers = list(
-        zip(
-            params.input_weights,
-            params.recurrent_weights,
-            params.hidden_biases,
-            strict=True,
-        )
-    )
+    dtype = data.dtype
+    params = unpack(theta.astype(dtype, copy=False), data.layout)
+    layers = params.layers()
+    J = 0.5 * float(np.dot(data.penalty * theta, theta))
+    grad = data.penalty * theta
+    chunk_grad = np.empty(theta.size, dtype=dtype)
+    grads = unpack(chunk_grad, data.layout)
 
     with np.errstate(over="ignore", invalid="ignore"):
-        H = forward(data.X, layers, data.activation)
-        h_T = H[-1][-1]  # (n_samples, n_hidden_L): state after each last observed step
-        Z = h_T @ params.output_weights + params.output_bias
-        loss, dZ = LOSSES[data.out_activation](Z, data.Y)
-        J = float(
-            data.scaled_weights @ loss + 0.5 * np.dot(data.penalty * theta, theta)
-        )
-        if not np.isfinite(J):
-            # Tell L-BFGS this point is unusable; its line search backs off.
-            return np.inf, np.zeros_like(theta)
+        for rows, X in data.chunks:
+            H = forward(X, layers, data.activation)
+            h_T = H[-1][
+                -1
+            ]  # (n_samples, n_hidden_L): state after the last observed step
+            Z = h_T @ params.output_weights + params.output_bias
+            loss, dZ = LOSSES[data.out_activation](Z, data.Y[rows])
+            scaled_weights = data.scaled_weights[rows]
+            J += float(scaled_weights @ loss)
+            if not np.isfinite(J):
+                # Tell L-BFGS this point is unusable; its line search backs off.
+                return np.inf, np.zeros_like(theta)
 
-        dZ *= data.scaled_weights[:, np.newaxis]
-        np.matmul(h_T.T, dZ, out=grads.output_weights)
-        np.sum(dZ, axis=0, out=grads.output_bias)
-        dH = np.zeros_like(H[-1])  # the readout sees only the final state
-        dH[-1] = dZ @ params.output_weights.T
-        backward(
-            data.X,
-            H,
-            dH,
-            layers,
-            data.activation,
-            list(
-                zip(
-                    grads.input_weights,
-                    grads.recurrent_weights,
-                    grads.hidden_biases,
-                    strict=True,
-                )
-            ),
-        )
-        grad += data.penalty * theta
+            dZ *= scaled_weights[:, np.newaxis].astype(dtype, copy=False)
+            np.matmul(h_T.T, dZ, out=grads.output_weights)
+            np.sum(dZ, axis=0, out=grads.output_bias)
+            dH = np.zeros_like(H[-1])  # the readout sees only the final state
+            np.matmul(dZ, params.output_weights.T, out=dH[-1])
+            backward(X, H, dH, layers, data.activation, grads.layers())
+            grad += chunk_grad
     return J, grad

@@ -24,6 +24,23 @@ class Params(NamedTuple):
     output_weights: np.ndarray  # W_oh, (n_hidden_L, n_outputs)
     output_bias: np.ndarray  # b_o, (n_outputs,)
 
+    def astype(self, dtype):
+        """The same weights as arrays of ``dtype`` (no copy where they already are)."""
+        lists = [[W.astype(dtype, copy=False) for W in Ws] for Ws in self[:3]]
+        arrays = [W.astype(dtype, copy=False) for W in self[3:]]
+        return Params(*lists, *arrays)
+
+    def layers(self):
+        """``[(W_hx, W_hh, b_h), ...]``, one tuple per recurrent layer."""
+        return list(
+            zip(
+                self.input_weights,
+                self.recurrent_weights,
+                self.hidden_biases,
+                strict=True,
+            )
+        )
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -85,14 +102,7 @@ def unpack(theta, layout):
 
 def pack(params):
     """Concatenate :class:`Params` into one flat float64 vector (unpack's inverse)."""
-    arrays = []
-    for W_hx, W_hh, b_h in zip(
-        params.input_weights,
-        params.recurrent_weights,
-        params.hidden_biases,
-        strict=True,
-    ):
-        arrays += [W_hx, W_hh, b_h]
+    arrays = [a for layer in params.layers() for a in layer]
     arrays += [params.output_weights, params.output_bias]
     return np.concatenate([np.ravel(a) for a in arrays]).astype(np.float64, copy=False)
 

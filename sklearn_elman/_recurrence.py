@@ -94,8 +94,9 @@ class TimeMajor:
     @classmethod
     def from_batch_major(cls, X, absent):
         """Build from ``X`` of shape (n_samples, n_timesteps, n_features) with NaN
-        padding and ``absent`` of shape (n_samples, n_timesteps). ``X`` is copied."""
-        X_tm = np.ascontiguousarray(X.transpose(1, 0, 2), dtype=np.float64)
+        padding and ``absent`` of shape (n_samples, n_timesteps). ``X`` is copied,
+        keeping its floating dtype."""
+        X_tm = np.ascontiguousarray(X.transpose(1, 0, 2))
         absent_tm = np.ascontiguousarray(absent.T)[:, :, np.newaxis]
         X_tm[np.broadcast_to(absent_tm, X_tm.shape)] = 0.0
         return cls(X_tm, absent_tm, absent_tm.any(axis=(1, 2)))
@@ -133,8 +134,8 @@ def forward(X, layers, activation):
             n_timesteps, n_samples, n_hidden
         )
         H_l += b_h
-        h_prev = np.zeros((n_samples, n_hidden))
-        buf = np.empty((n_samples, n_hidden))
+        h_prev = np.zeros((n_samples, n_hidden), dtype=H_l.dtype)
+        buf = np.empty_like(h_prev)
         for t in range(n_timesteps):
             absent_t = X.absent[t] if X.has_absent[t] else None
             _step(H_l[t], h_prev, W_hh, activation, absent_t, buf)
@@ -159,7 +160,7 @@ def final_state(X, layers, activation):
     h : ndarray of shape (n_samples, n_hidden_L)
     """
     n_samples = X.X.shape[1]
-    h = [np.zeros((n_samples, W_hh.shape[0])) for _, W_hh, _ in layers]
+    h = [np.zeros((n_samples, W_hh.shape[0]), dtype=X.X.dtype) for _, W_hh, _ in layers]
     A = [np.empty_like(h_l) for h_l in h]
     buf = [np.empty_like(h_l) for h_l in h]
     for t in range(X.X.shape[0]):
@@ -214,9 +215,9 @@ def _backward_layer(X, H, dH, W_hh, derivative):
     step's pre-activation), in place, through the recurrence."""
     n_timesteps, n_samples, n_hidden = H.shape
     dA = dH
-    dH_next = np.zeros((n_samples, n_hidden))  # gradient reaching h_t from step t+1
-    carry = np.empty((n_samples, n_hidden))
-    buf = np.empty((n_samples, n_hidden))
+    dH_next = np.zeros((n_samples, n_hidden), dtype=dH.dtype)  # from step t+1
+    carry = np.empty_like(dH_next)
+    buf = np.empty_like(dH_next)
     for t in reversed(range(n_timesteps)):
         dh = dA[t]
         dh += dH_next  # total gradient w.r.t. h_t

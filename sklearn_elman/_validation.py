@@ -35,7 +35,7 @@ def validate_sequences(estimator, X, *, reset):
 
     Returns
     -------
-    X : ndarray of shape (n_samples, n_timesteps, n_features), dtype float64
+    X : ndarray of shape (n_samples, n_timesteps, n_features), float64 or float32
         NaN at absent steps. It may share memory with the input: do not write to it.
     absent : ndarray of shape (n_samples, n_timesteps), dtype bool
     """
@@ -58,7 +58,7 @@ def validate_sequences(estimator, X, *, reset):
         try:
             X = check_array(
                 X,
-                dtype=np.float64,
+                dtype=(np.float64, np.float32),  # float32 is trained in float32
                 allow_nd=True,
                 # NaN is padding; inf is reported with its sample index below
                 ensure_all_finite=False,

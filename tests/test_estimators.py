@@ -13,10 +13,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_elman import ElmanClassifier, ElmanRegressor
-from sklearn_elman._elman import _canonical_training_set
-from sklearn_elman._objective import TrainingData, objective
-from sklearn_elman._params import Layout, pack
-from sklearn_elman._recurrence import TimeMajor
+from sklearn_elman._objective import TrainingData, _canonical_rows, objective
+from sklearn_elman._params import pack
 
 ESTIMATORS = [ElmanClassifier, ElmanRegressor]
 
@@ -104,13 +102,13 @@ def test_loss_is_the_objective_at_the_fitted_weights(Estimator, kind):
 
     absent = np.isnan(X).all(axis=2)
     Y = np.eye(3)[y] if kind == "multiclass" else y
-    layout = Layout(3, (4,), Y.shape[1])
-    data = TrainingData(
-        X=TimeMajor.from_batch_major(X, absent),
-        Y=Y,
-        scaled_weights=sample_weight / sample_weight.sum(),
-        penalty=alpha / sample_weight.sum() * layout.penalty_mask(),
-        layout=layout,
+    data = TrainingData.build(
+        X,
+        absent,
+        Y,
+        sample_weight,
+        alpha=alpha,
+        hidden_layer_sizes=(4,),
         activation="tanh",
         out_activation=model.out_activation_,
     )
@@ -157,18 +155,24 @@ def test_integer_sample_weights_equal_repeated_samples(Estimator):
     assert weighted.loss_ == repeated.loss_
 
 
-def test_canonical_training_set_merges_duplicates_and_drops_zero_weights():
+def test_canonical_rows_merge_duplicates_and_drop_zero_weights():
     X = _sequences(4)
-    absent = np.isnan(X).all(axis=2)
     Y = np.arange(4.0)[:, np.newaxis]
     X2 = np.concatenate([X, X[[1, 1, 3]]])
-    absent2 = np.concatenate([absent, absent[[1, 1, 3]]])
     Y2 = np.concatenate([Y, Y[[1, 1, 3]]])
     w2 = np.array([1.0, 2.0, 0.0, 1.0, 0.5, 0.5, 3.0])
-    Xc, _absent_c, Yc, wc = _canonical_training_set(X2, absent2, Y2, w2)
-    assert len(Xc) == 3  # sample 2 dropped (weight 0), copies of 1 and 3 merged
-    assert dict(zip(Yc[:, 0], wc, strict=True)) == {0.0: 1.0, 1.0: 3.0, 3.0: 4.0}
-    assert wc.sum() == w2.sum()
+    rows, merged = _canonical_rows(X2, Y2, w2)
+    assert len(rows) == 3  # sample 2 dropped (weight 0), copies of 1 and 3 merged
+    assert dict(zip(Y2[rows, 0], merged, strict=True)) == {0.0: 1.0, 1.0: 3.0, 3.0: 4.0}
+    # The order depends on the content only.
+    perm = np.random.RandomState(0).permutation(len(X2))
+    rows_p, merged_p = _canonical_rows(X2[perm], Y2[perm], w2[perm])
+    np.testing.assert_array_equal(X2[perm][rows_p], X2[rows])
+    np.testing.assert_array_equal(merged_p, merged)
+    # Same X but another target: not merged.
+    Y3 = Y2.copy()
+    Y3[4] = 9.0
+    assert len(_canonical_rows(X2, Y3, w2)[0]) == 4
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)

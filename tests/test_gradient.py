@@ -5,7 +5,7 @@ import pytest
 
 from sklearn_elman._objective import TrainingData, objective
 from sklearn_elman._params import Layout, init_params
-from sklearn_elman._recurrence import ACTIVATIONS, TimeMajor
+from sklearn_elman._recurrence import ACTIVATIONS
 
 N_SAMPLES, N_TIMESTEPS, N_FEATURES = 6, 7, 3
 
@@ -58,21 +58,43 @@ def _central_differences(f, theta, eps=1e-6):
 def test_gradient_matches_central_differences(
     activation, out_activation, n_outputs, hidden_layer_sizes, weighted
 ):
+    _check_gradient(activation, out_activation, n_outputs, hidden_layer_sizes, weighted)
+
+
+@pytest.mark.parametrize(
+    "hidden_layer_sizes", [(5,), (4, 3)], ids=["1layer", "2layers"]
+)
+def test_gradient_is_exact_in_chunks(hidden_layer_sizes):
+    """Chunks of 1 sample (6 chunks): the sum over chunks is the same objective."""
+    _check_gradient("tanh", "softmax", 3, hidden_layer_sizes, True, chunk_bytes=1)
+
+
+def _check_gradient(
+    activation,
+    out_activation,
+    n_outputs,
+    hidden_layer_sizes,
+    weighted,
+    chunk_bytes=None,
+):
+    n_chunks = N_SAMPLES if chunk_bytes == 1 else 1
     rng = np.random.default_rng(0)
     X, absent = _padded_batch(rng)
     Y = _targets(out_activation, n_outputs, rng)
     sample_weight = rng.uniform(0.2, 3.0, N_SAMPLES) if weighted else np.ones(N_SAMPLES)
     layout = Layout(N_FEATURES, hidden_layer_sizes, n_outputs)
-    alpha = 0.7
-    data = TrainingData(
-        X=TimeMajor.from_batch_major(X, absent),
-        Y=Y,
-        scaled_weights=sample_weight / sample_weight.sum(),
-        penalty=alpha / sample_weight.sum() * layout.penalty_mask(),
-        layout=layout,
+    data = TrainingData.build(
+        X,
+        absent,
+        Y,
+        sample_weight,
+        alpha=0.7,
+        hidden_layer_sizes=hidden_layer_sizes,
         activation=activation,
         out_activation=out_activation,
+        chunk_bytes=chunk_bytes,
     )
+    assert len(data.chunks) == n_chunks
     # Perturb away from the initialisation so that biases and relu units are generic.
     theta = init_params(layout, activation, np.random.RandomState(0))
     theta += 0.3 * rng.standard_normal(theta.size)
@@ -95,12 +117,13 @@ def test_objective_value_is_the_documented_formula():
     layout = Layout(2, (3,), 3)
     theta = rng.standard_normal(layout.size)
     alpha = 0.3
-    data = TrainingData(
-        X=TimeMajor.from_batch_major(X, np.zeros((4, 1), dtype=bool)),
-        Y=Y,
-        scaled_weights=w / w.sum(),
-        penalty=alpha / w.sum() * layout.penalty_mask(),
-        layout=layout,
+    data = TrainingData.build(
+        X,
+        np.zeros((4, 1), dtype=bool),
+        Y,
+        w,
+        alpha=alpha,
+        hidden_layer_sizes=(3,),
         activation="tanh",
         out_activation="softmax",
     )
@@ -118,3 +141,48 @@ def test_objective_value_is_the_documented_formula():
 
     J, _ = objective(theta, data)
     assert J == pytest.approx(expected, rel=1e-12)
+
+
+def _build(X, absent, Y, w, **kwargs):
+    return TrainingData.build(
+        X,
+        absent,
+        Y,
+        w,
+        alpha=0.2,
+        hidden_layer_sizes=(5, 4),
+        activation="tanh",
+        out_activation="softmax",
+        **kwargs,
+    )
+
+
+def test_chunking_does_not_change_the_objective():
+    rng = np.random.default_rng(3)
+    X, absent = _padded_batch(rng)
+    Y = _targets("softmax", 3, rng)
+    w = rng.uniform(0.5, 2.0, N_SAMPLES)
+    whole = _build(X, absent, Y, w)
+    per_sample = _build(X, absent, Y, w, chunk_bytes=1)
+    assert (len(whole.chunks), len(per_sample.chunks)) == (1, N_SAMPLES)
+    theta = init_params(whole.layout, "tanh", np.random.RandomState(0))
+    J1, g1 = objective(theta, whole)
+    J2, g2 = objective(theta, per_sample)
+    assert J1 == pytest.approx(J2, rel=1e-13)
+    np.testing.assert_allclose(g1, g2, rtol=1e-12, atol=1e-15)
+
+
+def test_float32_data_is_computed_in_float32_and_agrees_with_float64():
+    rng = np.random.default_rng(4)
+    X, absent = _padded_batch(rng)
+    Y = _targets("softmax", 3, rng)
+    w = rng.uniform(0.5, 2.0, N_SAMPLES)
+    data64 = _build(X, absent, Y, w)
+    data32 = _build(X.astype(np.float32), absent, Y, w)
+    assert data32.dtype == np.float32 and data64.dtype == np.float64
+    theta = init_params(data64.layout, "tanh", np.random.RandomState(0))
+    J64, g64 = objective(theta, data64)
+    J32, g32 = objective(theta, data32)
+    assert isinstance(J32, float) and g32.dtype == np.float64  # what L-BFGS sees
+    assert J32 == pytest.approx(J64, rel=1e-6)
+    assert np.linalg.norm(g32 - g64) <= 1e-5 * np.linalg.norm(g64)

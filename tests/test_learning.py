@@ -62,3 +62,12 @@ def test_multilabel_classification_learns_each_label():
     assert clf.out_activation_ == "logistic"
     assert clf.predict(X[400:]).shape == (200, 3)
     assert (clf.predict(X[400:]) == Y[400:]).mean() >= 0.9
+
+
+def test_float32_input_learns_as_well():
+    X_train, y_train = _first_step_task(400, 40, seed=0)
+    X_test, y_test = _first_step_task(400, 40, seed=1)
+    clf = ElmanClassifier(hidden_layer_sizes=8, max_iter=300, random_state=0)
+    clf.fit(X_train.astype(np.float32), y_train)
+    assert clf.decision_function(X_test.astype(np.float32)).dtype == np.float32
+    assert clf.score(X_test.astype(np.float32), y_test) >= 0.95
