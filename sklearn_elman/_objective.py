@@ -254,10 +254,10 @@ def objective(theta, data):
                 return np.inf, np.zeros_like(theta)
 
             dZ *= scaled_weights[:, np.newaxis].astype(dtype, copy=False)
-            np.matmul(h_T.T, dZ, out=grads.output_weights)
+            grads.output_weights[...] = h_T.T @ dZ
             np.sum(dZ, axis=0, out=grads.output_bias)
             dH = np.zeros_like(H[-1])  # the readout sees only the final state
-            np.matmul(dZ, params.output_weights.T, out=dH[-1])
+            dH[-1] = dZ @ params.output_weights.T
             backward(X, H, dH, layers, data.activation, grads.layers())
             grad += chunk_grad
     return J, grad

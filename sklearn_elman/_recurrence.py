@@ -199,11 +199,11 @@ def backward(X, H, dH, layers, activation, grads):
         dA = _backward_layer(X, H[l], dH, W_hh, derivative)
         n_timesteps, n_samples, n_hidden = dA.shape
         dA_2d = dA.reshape(-1, n_hidden)
-        np.matmul(H_in.reshape(n_timesteps * n_samples, -1).T, dA_2d, out=dW_hx)
+        # Assigned, not matmul(out=): numpy takes a slow non-BLAS path for a
+        # transposed operand with out= (about 100x slower, numpy 2.4).
+        dW_hx[...] = H_in.reshape(n_timesteps * n_samples, -1).T @ dA_2d
         # h_{-1} = 0 adds nothing: pair h_{t-1} with dA_t for t >= 1
-        np.matmul(
-            H[l][:-1].reshape(-1, n_hidden).T, dA[1:].reshape(-1, n_hidden), out=dW_hh
-        )
+        dW_hh[...] = H[l][:-1].reshape(-1, n_hidden).T @ dA[1:].reshape(-1, n_hidden)
         np.sum(dA_2d, axis=0, out=db_h)
         if l > 0:
             # gradient w.r.t. every step's state of the layer below
@@ -215,6 +215,7 @@ def _backward_layer(X, H, dH, W_hh, derivative):
     step's pre-activation), in place, through the recurrence."""
     n_timesteps, n_samples, n_hidden = H.shape
     dA = dH
+    W_hh_T = np.ascontiguousarray(W_hh.T)  # a contiguous operand keeps matmul on BLAS
     dH_next = np.zeros((n_samples, n_hidden), dtype=dH.dtype)  # from step t+1
     carry = np.empty_like(dH_next)
     buf = np.empty_like(dH_next)
@@ -228,7 +229,7 @@ def _backward_layer(X, H, dH, W_hh, derivative):
         derivative(H[t], dh, buf)
         if absent_t is not None:
             np.copyto(dh, 0.0, where=absent_t)
-        np.matmul(dh, W_hh.T, out=dH_next)
+        np.matmul(dh, W_hh_T, out=dH_next)
         if absent_t is not None:
             np.copyto(dH_next, carry, where=absent_t)
     return dA
