@@ -99,7 +99,7 @@ def pad_sequences(
 
 
 def _pad_sequences(sequences, *, padding, maxlen, truncating, dtype, input_name):
-    """:func:`pad_sequences` with arguments already validated; errors name
+    """:func:`pad_sequences` past its parameter validation; its errors name
     ``input_name`` (``X`` when called by the estimators' input check)."""
     dtype = np.dtype(dtype)
     if not np.issubdtype(dtype, np.floating):
@@ -107,9 +107,7 @@ def _pad_sequences(sequences, *, padding, maxlen, truncating, dtype, input_name)
             f"dtype must be a floating dtype, to hold the NaN padding; got {dtype}."
         )
     if len(sequences) == 0:
-        raise ValueError(
-            f"{input_name} is empty: pass at least one sequence (1 sample)."
-        )
+        raise ValueError(f"{input_name} is empty; pass at least one sequence.")
     arrays = []
     for i, x in enumerate(sequences):
         x = _as_sequence(x, i, input_name, dtype)
@@ -135,7 +133,8 @@ def _pad_sequences(sequences, *, padding, maxlen, truncating, dtype, input_name)
 
 
 def _as_sequence(x, i, input_name, dtype):
-    """Sample ``i`` as a new (n_timesteps_i, n_features) array of ``dtype``."""
+    """Sample ``i`` as a (n_timesteps_i, n_features) array of ``dtype``. It may
+    be a view of the caller's data: only read from it."""
     if sp.issparse(x):
         raise TypeError(
             f"Sample {i} of {input_name} is a sparse matrix; pass dense arrays."
@@ -151,7 +150,7 @@ def _as_sequence(x, i, input_name, dtype):
             f"Complex data not supported: sample {i} of {input_name} is complex."
         )
     try:
-        x = x.astype(dtype)  # a copy: the caller's data is never shared
+        x = x.astype(dtype, copy=False)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"Sample {i} of {input_name} is not numeric: {exc}") from None
     if x.ndim == 1:
