@@ -1,7 +1,15 @@
 """Elman recurrent neural networks as scikit-learn estimators."""
 
 from ._elman import ElmanClassifier, ElmanRegressor
+from .padding import pad_sequences
+from .preprocessing import SequenceScaler
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["ElmanClassifier", "ElmanRegressor", "__version__"]
+__all__ = [
+    "ElmanClassifier",
+    "ElmanRegressor",
+    "SequenceScaler",
+    "__version__",
+    "pad_sequences",
+]

@@ -15,6 +15,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import _check_feature_names, check_array
 
+from .padding import _pad_sequences
+
 _SHAPES = (
     "(n_samples, n_timesteps, n_features), (n_samples, n_timesteps), "
     "or a list of (n_timesteps_i, n_features) arrays"
@@ -100,46 +102,14 @@ def _is_ragged(X):
 def _pad_ragged(X):
     """Stack a list of (n_timesteps_i, n_features) or (n_timesteps_i,) arrays,
     padding each with NaN at the end."""
-    sequences = []
-    for i, x in enumerate(X):
-        if sp.issparse(x):
-            raise TypeError(f"Sample {i} of X is a sparse matrix; pass dense arrays.")
-        try:
-            x = np.asarray(x)
-        except ValueError as exc:
-            raise ValueError(
-                f"Sample {i} of X is not a rectangular array: {exc}"
-            ) from None
-        if np.iscomplexobj(x):
-            raise ValueError(f"Complex data not supported: sample {i} of X is complex.")
-        try:
-            x = x.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"Sample {i} of X is not numeric: {exc}") from None
-        if x.ndim == 1:
-            x = x[:, np.newaxis]
-        if x.ndim != 2:
-            raise ValueError(
-                f"Sample {i} of X has shape {x.shape}; each sample of a list must have "
-                "shape (n_timesteps_i, n_features) or (n_timesteps_i,)."
-            )
-        if x.shape[0] == 0 or x.shape[1] == 0:
-            raise ValueError(
-                f"Sample {i} of X has shape {x.shape}: zero time steps or zero "
-                "features."
-            )
-        if sequences and x.shape[1] != sequences[0].shape[1]:
-            raise ValueError(
-                f"Sample {i} of X has {x.shape[1]} features per time step, but "
-                f"sample 0 has {sequences[0].shape[1]}; every sample needs the same "
-                "n_features."
-            )
-        sequences.append(x)
-    n_timesteps = max(len(x) for x in sequences)
-    padded = np.full((len(sequences), n_timesteps, sequences[0].shape[1]), np.nan)
-    for i, x in enumerate(sequences):
-        padded[i, : len(x)] = x
-    return padded
+    return _pad_sequences(
+        X,
+        padding="post",
+        maxlen=None,
+        truncating="post",
+        dtype=np.float64,
+        input_name="X",
+    )
 
 
 def _absent_steps(X):
