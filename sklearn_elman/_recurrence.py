@@ -16,6 +16,7 @@ only ``h_{t-1} @ W_hh`` is inside the time loop.
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg.blas import get_blas_funcs
 from scipy.special import expit
 
 
@@ -102,10 +103,20 @@ class TimeMajor:
         return cls(X_tm, absent_tm, absent_tm.any(axis=(1, 2)))
 
 
-def _step(A_t, h_prev, W_hh, activation, absent_t, buf):
+def _add_product(C, A, B, beta=1.0):
+    """``C = A @ B + beta * C`` in place, for C-contiguous 2-D arrays of one dtype.
+
+    One BLAS gemm call: in the time loops this is several times faster than
+    ``np.matmul(A, B, out=buf); C += buf`` for the small matrices of one step.
+    Row-major ``C = A @ B`` is column-major ``C.T = B.T @ A.T``.
+    """
+    gemm = get_blas_funcs("gemm", (C,))
+    gemm(1.0, B.T, A.T, beta=beta, c=C.T, overwrite_c=True)
+
+
+def _step(A_t, h_prev, W_hh, activation, absent_t):
     """One Elman step in place: A_t holds the input projection and becomes h_t."""
-    np.matmul(h_prev, W_hh, out=buf)
-    A_t += buf
+    _add_product(A_t, h_prev, W_hh)
     ACTIVATIONS[activation](A_t)
     if absent_t is not None:
         np.copyto(A_t, h_prev, where=absent_t)  # padding carries the state
@@ -135,10 +146,9 @@ def forward(X, layers, activation):
         )
         H_l += b_h
         h_prev = np.zeros((n_samples, n_hidden), dtype=H_l.dtype)
-        buf = np.empty_like(h_prev)
         for t in range(n_timesteps):
             absent_t = X.absent[t] if X.has_absent[t] else None
-            _step(H_l[t], h_prev, W_hh, activation, absent_t, buf)
+            _step(H_l[t], h_prev, W_hh, activation, absent_t)
             h_prev = H_l[t]
         H.append(H_l)
         H_in = H_l
@@ -162,14 +172,13 @@ def final_state(X, layers, activation):
     n_samples = X.X.shape[1]
     h = [np.zeros((n_samples, W_hh.shape[0]), dtype=X.X.dtype) for _, W_hh, _ in layers]
     A = [np.empty_like(h_l) for h_l in h]
-    buf = [np.empty_like(h_l) for h_l in h]
     for t in range(X.X.shape[0]):
         absent_t = X.absent[t] if X.has_absent[t] else None
         x_t = X.X[t]
         for l, (W_hx, W_hh, b_h) in enumerate(layers):
-            np.matmul(x_t, W_hx, out=A[l])
-            A[l] += b_h
-            _step(A[l], h[l], W_hh, activation, absent_t, buf[l])
+            A[l][...] = b_h
+            _add_product(A[l], x_t, W_hx)
+            _step(A[l], h[l], W_hh, activation, absent_t)
             h[l], A[l] = A[l], h[l]  # A[l] now holds h_t; reuse the old state's memory
             x_t = h[l]
     return h[-1]
@@ -215,13 +224,11 @@ def _backward_layer(X, H, dH, W_hh, derivative):
     step's pre-activation), in place, through the recurrence."""
     n_timesteps, n_samples, n_hidden = H.shape
     dA = dH
-    W_hh_T = np.ascontiguousarray(W_hh.T)  # a contiguous operand keeps matmul on BLAS
-    dH_next = np.zeros((n_samples, n_hidden), dtype=dH.dtype)  # from step t+1
-    carry = np.empty_like(dH_next)
-    buf = np.empty_like(dH_next)
+    W_hh_T = np.ascontiguousarray(W_hh.T)
+    carry = np.empty((n_samples, n_hidden), dtype=dH.dtype)
+    buf = np.empty_like(carry)
     for t in reversed(range(n_timesteps)):
-        dh = dA[t]
-        dh += dH_next  # total gradient w.r.t. h_t
+        dh = dA[t]  # the total gradient w.r.t. h_t: step t+1 has added its part
         absent_t = X.absent[t] if X.has_absent[t] else None
         if absent_t is not None:
             # h_t = h_{t-1} there: the gradient passes straight through
@@ -229,7 +236,8 @@ def _backward_layer(X, H, dH, W_hh, derivative):
         derivative(H[t], dh, buf)
         if absent_t is not None:
             np.copyto(dh, 0.0, where=absent_t)
-        np.matmul(dh, W_hh_T, out=dH_next)
-        if absent_t is not None:
-            np.copyto(dH_next, carry, where=absent_t)
+        if t > 0:  # h_{-1} = 0 is a constant
+            _add_product(dA[t - 1], dh, W_hh_T)
+            if absent_t is not None:
+                np.add(dA[t - 1], carry, out=dA[t - 1], where=absent_t)
     return dA
