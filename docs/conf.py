@@ -67,7 +67,13 @@ html_title = f"sklearn-elman {release}"
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
+    # the comparison's table has six columns: give it the page's full width
+    "secondary_sidebar_items": {
+        "**": ["page-toc", "sourcelink"],
+        "user_guide/comparison": [],
+    },
 }
+html_sidebars = {"user_guide/comparison": []}
 
 
 def _quote_shape_names(app, what, name, obj, options, lines):
