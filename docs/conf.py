@@ -76,19 +76,6 @@ html_theme_options = {
 html_sidebars = {"user_guide/comparison": []}
 
 
-def _quote_shape_names(app, what, name, obj, options, lines):
-    """Quote ``n_features_in_`` inside shapes such as ``(n_features_in_,)``.
-
-    reST reads a bare word ending in ``_`` as a link to a target of that name,
-    which does not exist, and the build would fail. The docstrings write the
-    shape of ``feature_names_in_`` that way; this keeps the docstrings as they
-    are and renders the name as code.
-    """
-    lines[:] = [
-        line.replace("(n_features_in_,)", "(``n_features_in_``,)") for line in lines
-    ]
-
-
 # :ref:`title <label>`, :ref:`label`, :term:`word` and the like.
 _SPHINX_ROLE = re.compile(r":(?:ref|term|doc):`(?:([^`<]*?)\s*<[^`>]*>|([^`]*))`")
 
@@ -108,5 +95,4 @@ def _unlink_sklearn_roles(app, what, name, obj, options, lines):
 
 
 def setup(app):
-    app.connect("autodoc-process-docstring", _quote_shape_names)
     app.connect("autodoc-process-docstring", _unlink_sklearn_roles)

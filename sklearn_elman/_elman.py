@@ -257,9 +257,12 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
                 "gtol": self.tol,
             },
         )
-        theta, loss = result.x, result.fun
+        theta = result.x
         if monitor.best_theta is not None:  # early stopping keeps the best iteration
-            theta, loss = monitor.best_theta, monitor.best_loss
+            theta = monitor.best_theta
+        # J at the weights kept: after a failed line search SciPy's result.fun
+        # may belong to a rejected trial point.
+        loss, _ = monitor.objective(theta)
         if not (np.isfinite(loss) and np.all(np.isfinite(theta))):
             raise ValueError(
                 f"{type(self).__name__} diverged: the objective became non-finite and "
@@ -268,8 +271,9 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
                 "increase alpha."
             )
         if result.status != 0 and not monitor.stopped_early:
+            # stacklevel: _minimize, fit, the _fit_context wrapper, the caller
             warnings.warn(
-                _convergence_message(self, result), ConvergenceWarning, stacklevel=3
+                _convergence_message(self, result), ConvergenceWarning, stacklevel=4
             )
         self.n_iter_ = int(result.nit)
         self.loss_ = float(loss)
@@ -299,15 +303,23 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
 
 def _convergence_message(estimator, result):
     name = type(estimator).__name__
-    if result.status == 1 and result.nit >= estimator.max_iter:
-        reason = f"reached max_iter={estimator.max_iter} iterations"
-    elif result.status == 1:
-        reason = f"reached max_fun={estimator.max_fun} objective evaluations"
-    else:
-        reason = f"stopped early ({result.message})"
+    if result.status == 1:
+        if result.nit >= estimator.max_iter:
+            reason = f"reached max_iter={estimator.max_iter} iterations"
+        else:
+            reason = f"reached max_fun={estimator.max_fun} objective evaluations"
+        return (
+            f"{name}: L-BFGS {reason} before the gradient fell below "
+            f"tol={estimator.tol}. Increase max_iter (or max_fun), scale the "
+            "features of X, or raise tol."
+        )
+    message = result.message.strip().rstrip(":")
     return (
-        f"{name}: L-BFGS {reason} before the gradient fell below tol={estimator.tol}. "
-        "Increase max_iter (or max_fun), scale the features of X, or raise tol."
+        f"{name}: L-BFGS stopped after {result.nit} iterations because its line "
+        f"search found no lower objective ({message}) before the gradient fell "
+        f"below tol={estimator.tol}; the weights are the last accepted ones. This "
+        "happens near a minimum or on a steep cliff of the objective: raise tol, "
+        "scale the features of X, or increase alpha. More iterations will not help."
     )
 
 
@@ -340,7 +352,6 @@ class _Monitor:
         self.validation_scores = [] if validation is not None else None
         self.best_score = None
         self.best_theta = None
-        self.best_loss = None
         self.no_improvement = 0
         self.stopped_early = False
         self.grad_norm = np.nan
@@ -366,11 +377,7 @@ class _Monitor:
             else:
                 self.no_improvement = 0
             if self.best_score is None or score > self.best_score:
-                self.best_score, self.best_theta, self.best_loss = (
-                    score,
-                    theta.copy(),
-                    J,
-                )
+                self.best_score, self.best_theta = score, theta.copy()
             self.stopped_early = self.no_improvement >= estimator.n_iter_no_change
         if estimator.verbose >= 2:
             progress.append(f"gradient norm = {self.grad_norm:.3e}")
@@ -379,7 +386,7 @@ class _Monitor:
         if self.stopped_early:
             if estimator.verbose:
                 print(
-                    f"Validation score did not improve by more than tol="
+                    f"Validation score did not improve by at least tol="
                     f"{estimator.tol} for {estimator.n_iter_no_change} iterations; "
                     "keeping the weights of the best one."
                 )
@@ -471,7 +478,7 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
         "softmax" (multiclass) or "logistic" (binary, multilabel).
     n_features_in_ : int
         Features per time step; after a 2-D fit, the width of X.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when X was a DataFrame with string column names.
 
     See Also
@@ -741,7 +748,7 @@ class ElmanRegressor(RegressorMixin, BaseElman):
         Always "identity".
     n_features_in_ : int
         Features per time step; after a 2-D fit, the width of X.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when X was a DataFrame with string column names.
 
     See Also

@@ -70,6 +70,13 @@ def validate_sequences(estimator, X, *, reset):
         except ValueError as exc:
             if str(exc).startswith("could not convert"):
                 raise ValueError(f"X must be numeric: {exc}") from None
+            if str(exc).startswith("Expected 2D array, got 1D array"):
+                raise ValueError(
+                    f"X is 1-D; expected an array of shape {_SHAPES}. Reshape your "
+                    "data: one univariate sequence x is x[np.newaxis] (shape "
+                    "(1, n_timesteps)); several sequences of one value each are "
+                    "x[:, np.newaxis]."
+                ) from None
             raise
         input_ndim = X.ndim
         if X.ndim == 2:

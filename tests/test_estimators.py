@@ -305,3 +305,32 @@ def test_dataframe_input_sets_feature_names():
     model = _fit(ElmanClassifier(4, max_iter=5, random_state=0), X, y)
     assert list(model.feature_names_in_) == [f"t{i}" for i in range(6)]
     assert model.n_features_in_ == 6
+
+
+def test_failed_line_search_keeps_loss_at_the_stored_weights():
+    """A cliff of the objective makes L-BFGS-B's line search fail (ABNORMAL)."""
+    from sklearn.model_selection import train_test_split
+
+    from sklearn_elman.datasets import make_sequence_classification
+
+    X, y = make_sequence_classification(
+        400, n_timesteps=20, min_timesteps=8, n_classes=3, random_state=0
+    )
+    X, _, y, _ = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+    clf = ElmanClassifier(16, alpha=0.1, max_iter=500, random_state=1)
+    with pytest.warns(ConvergenceWarning, match="line search found no lower") as record:
+        clf.fit(X, y)
+    assert record[0].filename == __file__  # the warning points at the caller
+    assert clf.n_iter_ < 500
+    data = TrainingData.build(
+        X,
+        np.isnan(X).all(axis=2),
+        np.eye(3)[y],
+        np.ones(len(y)),
+        alpha=0.1,
+        hidden_layer_sizes=(16,),
+        activation="tanh",
+        out_activation="softmax",
+    )
+    assert clf.loss_ == objective(pack(clf._fitted_params()), data)[0]
+    assert clf.loss_ == pytest.approx(clf.loss_curve_[-1], rel=1e-12)

@@ -59,7 +59,7 @@ BAD_X = [
     pytest.param(
         _with_nan(X0, (3,)), "Sample 3 of X has no observed time step", id="all-absent"
     ),
-    pytest.param(X0[:, 0, 0], "Expected 2D array, got 1D array", id="1-D"),
+    pytest.param(X0[:, 0, 0], r"X is 1-D; .* Reshape your data", id="1-D"),
     pytest.param(X0[:, :, :, np.newaxis], "X has 4 dimensions", id="4-D"),
     pytest.param(X0[:, :0], r"has 0 time steps", id="zero-steps"),
     pytest.param(X0[:, :, :0], r"has 0 features", id="zero-features"),

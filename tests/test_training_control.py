@@ -182,7 +182,7 @@ def test_verbose_says_when_early_stopping_stops(capsys):
         y,
     )
     assert (
-        "did not improve by more than tol=0.0001 for 3 iterations"
+        "did not improve by at least tol=0.0001 for 3 iterations"
         in capsys.readouterr().out
     )
 
