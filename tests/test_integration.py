@@ -1,0 +1,193 @@
+"""The estimators inside scikit-learn's model selection.
+
+Every test runs the real thing on a small learnable data set from
+``sklearn_elman.datasets``, once as a NaN-padded 3-D array and once as a ragged
+list where the input layout matters, and checks the results, not only that
+nothing raised.
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.stats import loguniform
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_validate
+from sklearn.pipeline import Pipeline
+
+from sklearn_elman import ElmanClassifier, ElmanRegressor, SequenceScaler
+from sklearn_elman.datasets import (
+    make_sequence_classification,
+    make_sequence_regression,
+)
+
+# Every fit here gets a deliberately small L-BFGS budget (max_iter) to keep the
+# file fast on two shared cores, so stopping at max_iter is expected. Every
+# other warning stays an error, also in the joblib workers, to which
+# recent scikit-learn hands the warning filters in force.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+LAYOUTS = ["padded", "ragged"]
+SEED = 0  # of every estimator; the data sets have their own
+
+
+def _classification(layout, *, n_classes=2, random_state=0):
+    """60 sequences of 3 to 6 steps of 2 features whose class is told by their
+    first step: one NaN-padded 3-D array, or a list of arrays of their lengths."""
+    return make_sequence_classification(
+        60,
+        n_timesteps=6,
+        min_timesteps=3,
+        n_classes=n_classes,
+        ragged=layout == "ragged",
+        random_state=random_state,
+    )
+
+
+def _regression(layout, *, n_targets=1, random_state=0):
+    """60 sequences of 3 to 6 steps whose targets sum all their steps."""
+    return make_sequence_regression(
+        60,
+        n_timesteps=6,
+        min_timesteps=3,
+        n_targets=n_targets,
+        ragged=layout == "ragged",
+        random_state=random_state,
+    )
+
+
+def _classifier(**params):
+    return ElmanClassifier(**{"hidden_layer_sizes": 8, "max_iter": 30, **params})
+
+
+def _pipeline(**elman_params):
+    """The pipeline of the searches: SequenceScaler, then an ElmanClassifier."""
+    elman = _classifier(**{"random_state": SEED, **elman_params})
+    return Pipeline([("scale", SequenceScaler()), ("elman", elman)])
+
+
+# alpha=100 pulls every weight to about 0, which leaves the class prior: a search
+# that works must prefer alpha=1e-3.
+GRID = {"elman__alpha": [1e-3, 1e2], "elman__hidden_layer_sizes": [(4,), (8,)]}
+
+
+def _grid_search():
+    # error_score="raise": a failed fit fails the test instead of scoring NaN.
+    return GridSearchCV(_pipeline(), GRID, cv=3, n_jobs=2, error_score="raise")
+
+
+def _randomized_search():
+    # alpha up to 10, where the penalty starts to erase what the first step says
+    distributions = {
+        "elman__alpha": loguniform(1e-4, 1e1),
+        "elman__hidden_layer_sizes": [(4,), (8,)],
+    }
+    return RandomizedSearchCV(
+        _pipeline(),
+        distributions,
+        n_iter=4,
+        cv=3,
+        n_jobs=2,
+        random_state=0,
+        error_score="raise",
+    )
+
+
+def _assert_same_search(search, other, X):
+    """Same candidates, same score on every split, same refitted model."""
+    assert search.cv_results_["params"] == other.cv_results_["params"]
+    for key in search.cv_results_:
+        if key.endswith("test_score"):  # split<i>_, mean_, std_, rank_test_score
+            assert_array_equal(search.cv_results_[key], other.cv_results_[key], key)
+    assert search.best_params_ == other.best_params_
+    assert_array_equal(search.predict_proba(X), other.predict_proba(X))
+
+
+@pytest.fixture(scope="module")
+def grid_searches():
+    """The grid search fitted on local processes (loky, n_jobs=2), per layout."""
+    return {layout: _grid_search().fit(*_classification(layout)) for layout in LAYOUTS}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_grid_search_prefers_the_learnable_setting(grid_searches, layout):
+    search = grid_searches[layout]
+    _, y = _classification(layout)
+    X_test, y_test = _classification(layout, random_state=1)
+
+    assert search.best_params_["elman__alpha"] == 1e-3
+    assert search.best_score_ > 0.9
+    # The penalised candidates predict the majority class, as the prior does.
+    penalised = search.cv_results_["param_elman__alpha"] == 1e2
+    prior_accuracy = np.bincount(y).max() / len(y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"][penalised], prior_accuracy, atol=0.1
+    )
+    assert search.best_estimator_.named_steps["elman"].n_features_in_ == 2
+    assert search.score(X_test, y_test) > 0.9
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_grid_search_is_reproducible(grid_searches, layout):
+    X, y = _classification(layout)
+    _assert_same_search(_grid_search().fit(X, y), grid_searches[layout], X)
+
+
+def test_grid_search_is_the_same_on_padded_and_ragged_input(grid_searches):
+    X, _ = _classification("padded")
+    _assert_same_search(grid_searches["padded"], grid_searches["ragged"], X)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_randomized_search(layout):
+    X, y = _classification(layout)
+    X_test, y_test = _classification(layout, random_state=1)
+    search = _randomized_search().fit(X, y)
+
+    assert len(search.cv_results_["params"]) == 4
+    for params in search.cv_results_["params"]:
+        assert 1e-4 <= params["elman__alpha"] <= 1e1
+        assert params["elman__hidden_layer_sizes"] in [(4,), (8,)]
+    assert search.best_score_ > 0.9
+    assert search.score(X_test, y_test) > 0.9
+    _assert_same_search(_randomized_search().fit(X, y), search, X)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_cross_validate_classifier_beats_the_prior(layout):
+    X, y = _classification(layout)
+    scoring = ["accuracy", "neg_log_loss"]
+    # alpha=1: without it, a fold's few confident mistakes can cost more log loss
+    # than the prior's.
+    elman = cross_validate(_pipeline(alpha=1.0), X, y, cv=3, scoring=scoring)
+    prior = cross_validate(DummyClassifier(), X, y, cv=3, scoring=scoring)
+
+    for name in scoring:
+        scores = elman[f"test_{name}"]
+        assert scores.shape == (3,)
+        assert np.all(np.isfinite(scores))
+        assert np.all(scores > prior[f"test_{name}"] + 0.2), name  # fold by fold
+    assert np.all(elman["test_accuracy"] > 0.85)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_cross_validate_regressor_beats_the_mean(layout):
+    X, y = _regression(layout)
+    scoring = ["r2", "neg_mean_squared_error"]
+    # alpha=1 keeps the weights small: fitted without it on 40 sequences, the
+    # recurrence can overfit into dynamics that wildly mispredict a few
+    # held-out sequences.
+    regressor = ElmanRegressor(4, alpha=1.0, max_iter=50, random_state=SEED)
+    model = Pipeline([("scale", SequenceScaler()), ("elman", regressor)])
+    elman = cross_validate(model, X, y, cv=3, scoring=scoring)
+    mean = cross_validate(DummyRegressor(), X, y, cv=3, scoring=scoring)
+
+    for name in scoring:
+        scores = elman[f"test_{name}"]
+        assert scores.shape == (3,)
+        assert np.all(np.isfinite(scores))
+    assert np.all(elman["test_r2"] > 0.7)  # predicting the mean scores <= 0
+    mse, mean_mse = (
+        -elman["test_neg_mean_squared_error"],
+        -mean["test_neg_mean_squared_error"],
+    )
+    assert np.all(mse < 0.5 * mean_mse)
