@@ -1,4 +1,4 @@
-"""The estimators inside scikit-learn's model selection.
+"""The estimators inside scikit-learn's model selection and meta-estimators.
 
 Every test runs the real thing on a small learnable data set from
 ``sklearn_elman.datasets``, once as a NaN-padded 3-D array and once as a ragged
@@ -10,9 +10,15 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.stats import loguniform
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import StackingClassifier
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_validate
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from sklearn_elman import ElmanClassifier, ElmanRegressor, SequenceScaler
 from sklearn_elman.datasets import (
@@ -191,3 +197,114 @@ def test_cross_validate_regressor_beats_the_mean(layout):
         -mean["test_neg_mean_squared_error"],
     )
     assert np.all(mse < 0.5 * mean_mse)
+
+
+KINDS = ["classifier", "regressor"]
+
+
+def _fitted(kind):
+    """A fitted model of each kind with every optional fitted state (class
+    weights, early stopping's validation record, several outputs), its training
+    data, the same sequences as both layouts, and the methods to compare."""
+    if kind == "classifier":
+        (X, y), (X_ragged, _) = (
+            _classification(layout, n_classes=3) for layout in LAYOUTS
+        )
+        model = _pipeline(alpha=1e-2, class_weight="balanced", early_stopping=True)
+        methods = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+    else:
+        (X, y), (X_ragged, _) = (_regression(layout, n_targets=2) for layout in LAYOUTS)
+        model = ElmanRegressor(3, max_iter=50, random_state=SEED)
+        methods = ["predict"]
+    return model.fit(X, y), X, y, [X, X_ragged], methods
+
+
+def _elman(model):
+    return model[-1] if isinstance(model, Pipeline) else model
+
+
+def _assert_same_outputs(model, other, inputs, methods):
+    for X in inputs:
+        for method in methods:
+            assert_array_equal(
+                getattr(model, method)(X), getattr(other, method)(X), method
+            )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_clone_is_unfitted_and_refits_identically(kind):
+    model, X, y, inputs, methods = _fitted(kind)
+    copy = clone(model)
+
+    assert _elman(copy) is not _elman(model)
+    assert _elman(copy).get_params() == _elman(model).get_params()
+    assert not hasattr(_elman(copy), "output_weights_")
+    with pytest.raises(NotFittedError):
+        check_is_fitted(copy)
+    _assert_same_outputs(copy.fit(X, y), model, inputs, methods)
+    # The int random_state is what makes the refit identical: another seed starts
+    # from other weights and ends elsewhere.
+    seed = "elman__random_state" if isinstance(model, Pipeline) else "random_state"
+    reseeded = clone(model).set_params(**{seed: SEED + 1}).fit(X, y)
+    method = methods[-1]  # decision_function or predict: continuous outputs
+    assert not np.array_equal(getattr(reseeded, method)(X), getattr(model, method)(X))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("method", ["sigmoid", "isotonic"])
+def test_calibrated_classifier(layout, method):
+    X, y = _classification(layout)
+    X_test, y_test = _classification(layout, random_state=1)
+    calibrated = CalibratedClassifierCV(
+        _classifier(random_state=SEED), method=method, cv=3
+    ).fit(X, y)
+
+    assert len(calibrated.calibrated_classifiers_) == 3
+    for fold in calibrated.calibrated_classifiers_:
+        assert isinstance(fold.estimator, ElmanClassifier)
+        assert fold.estimator.n_features_in_ == 2  # fitted on sequences of 2 features
+    proba = calibrated.predict_proba(X_test)
+    assert proba.shape == (60, 2)
+    assert_allclose(proba.sum(axis=1), 1)
+    assert calibrated.score(X_test, y_test) > 0.9
+
+
+def _stacking(**params):
+    estimators = [
+        ("elman", _classifier(random_state=SEED)),
+        ("scaled_elman", _pipeline(hidden_layer_sizes=4)),
+    ]
+    return StackingClassifier(
+        estimators, final_estimator=LogisticRegression(), cv=3, **params
+    )
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_stacking_classifier(layout):
+    """The Elman models read the sequences; the final estimator gets their 2-D
+    out-of-fold probabilities."""
+    X, y = _classification(layout)
+    X_test, y_test = _classification(layout, random_state=1)
+    stack = _stacking().fit(X, y)
+
+    meta = stack.transform(X_test)
+    assert meta.shape == (60, 2)  # binary: one probability column per model
+    assert stack.final_estimator_.n_features_in_ == 2
+    assert_array_equal(stack.predict(X_test), stack.final_estimator_.predict(meta))
+    assert stack.score(X_test, y_test) > 0.9
+
+
+@pytest.mark.parametrize(
+    "layout, message",
+    [
+        ("padded", "same number of dimensions"),
+        ("ragged", "inhomogeneous shape"),
+    ],
+)
+def test_stacking_passthrough_needs_2d_x(layout, message):
+    """A limitation of scikit-learn, not of the estimators: passthrough=True
+    concatenates X beside the predictions with np.hstack, which takes neither
+    a 3-D array nor a list of sequences of different lengths."""
+    X, y = _classification(layout)
+    with pytest.raises(ValueError, match=message):
+        _stacking(passthrough=True).fit(X, y)
