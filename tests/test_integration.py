@@ -1,4 +1,5 @@
-"""The estimators inside scikit-learn's model selection and meta-estimators.
+"""The estimators inside scikit-learn's model selection, meta-estimators and
+persistence.
 
 Every test runs the real thing on a small learnable data set from
 ``sklearn_elman.datasets``, once as a NaN-padded 3-D array and once as a ragged
@@ -6,8 +7,12 @@ list where the input layout matters, and checks the results, not only that
 nothing raised.
 """
 
+import pickle
+
+import joblib
 import numpy as np
 import pytest
+import skops.io as sio
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.stats import loguniform
 from sklearn.base import clone
@@ -19,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV, cross_validate
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
+from skops.io.exceptions import UntrustedTypesFoundException
 
 from sklearn_elman import ElmanClassifier, ElmanRegressor, SequenceScaler
 from sklearn_elman.datasets import (
@@ -308,3 +314,45 @@ def test_stacking_passthrough_needs_2d_x(layout, message):
     X, y = _classification(layout)
     with pytest.raises(ValueError, match=message):
         _stacking(passthrough=True).fit(X, y)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pickle_and_joblib_round_trips(kind, tmp_path):
+    model, _, _, inputs, methods = _fitted(kind)
+    joblib.dump(model, tmp_path / "model.joblib")
+    for copy in [
+        pickle.loads(pickle.dumps(model)),
+        joblib.load(tmp_path / "model.joblib"),
+    ]:
+        assert type(copy) is type(model)
+        _assert_same_outputs(copy, model, inputs, methods)
+
+
+@pytest.mark.parametrize(
+    "kind, our_types",
+    [
+        (
+            "classifier",
+            [
+                "sklearn_elman._elman.ElmanClassifier",
+                "sklearn_elman.preprocessing.SequenceScaler",
+            ],
+        ),
+        ("regressor", ["sklearn_elman._elman.ElmanRegressor"]),
+    ],
+)
+def test_skops_round_trip_trusts_only_our_types(kind, our_types, tmp_path):
+    """skops trusts NumPy, SciPy and scikit-learn types by default: the only
+    types to trust by name are the package's own estimators."""
+    model, _, _, inputs, methods = _fitted(kind)
+    path = tmp_path / "model.skops"
+    sio.dump(model, path)
+
+    untrusted = sio.get_untrusted_types(file=path)
+    assert sorted(untrusted) == our_types
+    assert all(name.startswith("sklearn_elman.") for name in untrusted)
+    with pytest.raises(UntrustedTypesFoundException):
+        sio.load(path)
+    loaded = sio.load(path, trusted=our_types)
+    assert type(loaded) is type(model)
+    _assert_same_outputs(loaded, model, inputs, methods)
