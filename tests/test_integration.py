@@ -1,5 +1,5 @@
 """The estimators inside scikit-learn's model selection, meta-estimators and
-persistence.
+persistence, and on a Dask cluster.
 
 Every test runs the real thing on a small learnable data set from
 ``sklearn_elman.datasets``, once as a NaN-padded 3-D array and once as a ragged
@@ -34,7 +34,7 @@ from sklearn_elman.datasets import (
 
 # Every fit here gets a deliberately small L-BFGS budget (max_iter) to keep the
 # file fast on two shared cores, so stopping at max_iter is expected. Every
-# other warning stays an error, also in the joblib workers, to which
+# other warning stays an error, also in the joblib and Dask workers, to which
 # recent scikit-learn hands the warning filters in force.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -356,3 +356,38 @@ def test_skops_round_trip_trusts_only_our_types(kind, our_types, tmp_path):
     loaded = sio.load(path, trusted=our_types)
     assert type(loaded) is type(model)
     _assert_same_outputs(loaded, model, inputs, methods)
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A local Dask cluster of 2 single-threaded worker processes."""
+    pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    # dashboard_address=None: no diagnostics web server, hence no port that
+    # could clash with another job on the machine.
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield client
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_grid_search_on_dask_matches_local_processes(
+    dask_client, grid_searches, layout
+):
+    from distributed import get_task_stream
+
+    X, y = _classification(layout)
+    with get_task_stream(dask_client) as tasks, joblib.parallel_config("dask"):
+        search = _grid_search().fit(X, y)
+
+    workers = {task["worker"] for task in tasks.data}
+    assert workers  # the fits ran on the cluster ...
+    assert workers <= set(dask_client.scheduler_info()["workers"])
+    _assert_same_search(search, grid_searches[layout], X)  # ... as they run locally
