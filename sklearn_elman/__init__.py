@@ -1,5 +1,6 @@
 """Elman recurrent neural networks as scikit-learn estimators."""
 
+from . import datasets
 from ._elman import ElmanClassifier, ElmanRegressor
 from .padding import pad_sequences
 from .preprocessing import SequenceScaler
@@ -11,5 +12,6 @@ __all__ = [
     "ElmanRegressor",
     "SequenceScaler",
     "__version__",
+    "datasets",
     "pad_sequences",
 ]
