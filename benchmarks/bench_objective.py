@@ -493,7 +493,46 @@ def environment():
     return info
 
 
-def write_markdown(path, command, env, gemm, torch_gemm, rows, checks, scaling, load):
+class ForeignCpu:
+    """Share of the machine's CPU time used by other processes over a run (Linux).
+
+    Timings are only meaningful on an otherwise idle machine: another process
+    on the cores both slows the evaluations and, with multithreaded BLAS, can
+    stall the per-step products for a whole scheduler time slice.
+    """
+
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        try:
+            import resource
+
+            with open("/proc/stat") as stat:
+                ticks = [int(v) for v in stat.readline().split()[1:9]]
+        except (ImportError, OSError):
+            return None
+        hz = os.sysconf("SC_CLK_TCK")
+        busy = (sum(ticks) - ticks[3] - ticks[4]) / hz  # minus idle and iowait
+        own = sum(
+            getattr(resource.getrusage(who), field)
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            for field in ("ru_utime", "ru_stime")
+        )
+        return busy, own, time.monotonic()
+
+    def share(self):
+        end = self._sample()
+        if self.start is None or end is None:
+            return None
+        busy, own, wall = (e - s for e, s in zip(end, self.start, strict=True))
+        return max(0.0, busy - own) / (wall * os.cpu_count())
+
+
+def write_markdown(
+    path, command, env, gemm, torch_gemm, rows, checks, scaling, foreign
+):
     lines = [
         "# Objective + gradient: sklearn-elman vs PyTorch (CPU)",
         "",
@@ -505,8 +544,9 @@ def write_markdown(path, command, env, gemm, torch_gemm, rows, checks, scaling, 
         f"{N_THREADS} threads",
         f"- float64 GEMM ({GEMM_SIZE}x{GEMM_SIZE} `A @ A`): NumPy {gemm:.1f} GFLOP/s"
         + (f", PyTorch {torch_gemm:.1f} GFLOP/s" if torch_gemm else ""),
-        f"- load average before / after the run: {load[0]:.2f} / {load[1]:.2f} "
-        "(other processes compete for the cores if it is well above 0)",
+        "- CPU time used by other processes during the run: "
+        + ("unknown" if foreign is None else f"{100 * foreign:.0f}% of the machine")
+        + " (the timings are trustworthy only if it is near 0)",
         "",
         markdown_table(HEADER, rows),
         "",
@@ -575,12 +615,7 @@ def main(argv=None):
     if not have_torch:
         print("PyTorch is not installed: its columns are n/a.")
     sides = ["ours", "torch"] if have_torch else ["ours"]
-    load_before = os.getloadavg()[0]
-    if load_before > 0.5:
-        print(
-            f"Warning: load average {load_before:.2f}; other processes compete for "
-            "the cores and the timings will be noisy."
-        )
+    foreign_cpu = ForeignCpu()
     env = environment()
     gemm = run_worker("ours", "-", "float64", "gemm", 5)["gflops"]
     torch_gemm = None
@@ -628,10 +663,15 @@ def main(argv=None):
                     ),
                     flush=True,
                 )
-    load = (load_before, os.getloadavg()[0])
+    foreign = foreign_cpu.share()
 
     print()
     print(text_table(rows))
+    if foreign is not None:
+        print(
+            f"Other processes used {100 * foreign:.0f}% of the CPUs during the run"
+            + (": the timings are not trustworthy." if foreign > 0.05 else ".")
+        )
     if not kernel_supports_float32():
         print(
             "ours float32: n/a, the kernel computes in float64 "
@@ -655,7 +695,7 @@ def main(argv=None):
         rows,
         checks,
         scaling,
-        load,
+        foreign,
     )
     raw = {
         "command": command,
@@ -665,7 +705,7 @@ def main(argv=None):
         "results": [{"size": k[0], "dtype": k[1], **v} for k, v in results.items()],
         "checks": checks,
         "scaling": scaling,
-        "load_average": load,
+        "foreign_cpu_share": foreign,
     }
     (args.out / "bench_objective.json").write_text(json.dumps(raw, indent=2) + "\n")
     print(f"\nWrote {args.out}/bench_objective.md, .json and scaling.png")
