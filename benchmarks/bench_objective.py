@@ -302,6 +302,77 @@ def worker(side, target, dtype, mode, repeats):
     print(json.dumps(result))
 
 
+class ForeignCpu:
+    """Share of the machine's CPU time used by other processes over a run (Linux).
+
+    Timings are only meaningful on an otherwise idle machine: another process
+    on the cores both slows the evaluations and, with multithreaded BLAS, can
+    stall the per-step products for a whole scheduler time slice.
+    """
+
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        try:
+            import resource
+
+            with open("/proc/stat") as stat:
+                ticks = [int(v) for v in stat.readline().split()[1:9]]
+        except (ImportError, OSError):
+            return None
+        hz = os.sysconf("SC_CLK_TCK")
+        busy = (sum(ticks) - ticks[3] - ticks[4]) / hz  # minus idle and iowait
+        own = sum(
+            getattr(resource.getrusage(who), field)
+            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+            for field in ("ru_utime", "ru_stime")
+        )
+        return busy, own, time.monotonic()
+
+    def share(self):
+        end = self._sample()
+        if self.start is None or end is None:
+            return None
+        busy, own, wall = (e - s for e, s in zip(end, self.start, strict=True))
+        return max(0.0, busy - own) / (wall * os.cpu_count())
+
+
+def wait_until_idle(max_foreign, timeout=120.0):
+    """Wait (at most ``timeout`` seconds) until other processes leave the CPUs."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        probe = ForeignCpu()
+        time.sleep(2.0)
+        share = probe.share()
+        if share is None or share <= max_foreign:
+            return
+
+
+def run_timed_worker(side, target, dtype, mode, repeats, max_foreign, retries):
+    """A timing worker, started when the machine is idle, and run again (up to
+    ``retries`` times) while other processes took more than ``max_foreign`` of
+    the CPUs during it. Returns the least disturbed run, with its share."""
+    best = None
+    for _ in range(retries + 1):
+        wait_until_idle(max_foreign)
+        probe = ForeignCpu()
+        result = run_worker(side, target, dtype, mode, repeats)
+        share = probe.share()
+        result["foreign_cpu_share"] = share
+        if best is None or (share or 0.0) < (best["foreign_cpu_share"] or 0.0):
+            best = result
+        if share is None or share <= max_foreign:
+            break
+        print(
+            f"    {side} {target} {mode}: other processes used {share:.0%} of the "
+            "CPUs during the measurement; measuring again",
+            flush=True,
+        )
+    return best
+
+
 def run_worker(side, target, dtype, mode, repeats):
     env = dict(os.environ)
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -493,43 +564,6 @@ def environment():
     return info
 
 
-class ForeignCpu:
-    """Share of the machine's CPU time used by other processes over a run (Linux).
-
-    Timings are only meaningful on an otherwise idle machine: another process
-    on the cores both slows the evaluations and, with multithreaded BLAS, can
-    stall the per-step products for a whole scheduler time slice.
-    """
-
-    def __init__(self):
-        self.start = self._sample()
-
-    @staticmethod
-    def _sample():
-        try:
-            import resource
-
-            with open("/proc/stat") as stat:
-                ticks = [int(v) for v in stat.readline().split()[1:9]]
-        except (ImportError, OSError):
-            return None
-        hz = os.sysconf("SC_CLK_TCK")
-        busy = (sum(ticks) - ticks[3] - ticks[4]) / hz  # minus idle and iowait
-        own = sum(
-            getattr(resource.getrusage(who), field)
-            for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-            for field in ("ru_utime", "ru_stime")
-        )
-        return busy, own, time.monotonic()
-
-    def share(self):
-        end = self._sample()
-        if self.start is None or end is None:
-            return None
-        busy, own, wall = (e - s for e, s in zip(end, self.start, strict=True))
-        return max(0.0, busy - own) / (wall * os.cpu_count())
-
-
 def write_markdown(
     path, command, env, gemm, torch_gemm, rows, checks, scaling, foreign
 ):
@@ -544,9 +578,14 @@ def write_markdown(
         f"{N_THREADS} threads",
         f"- float64 GEMM ({GEMM_SIZE}x{GEMM_SIZE} `A @ A`): NumPy {gemm:.1f} GFLOP/s"
         + (f", PyTorch {torch_gemm:.1f} GFLOP/s" if torch_gemm else ""),
-        "- CPU time used by other processes during the run: "
-        + ("unknown" if foreign is None else f"{100 * foreign:.0f}% of the machine")
-        + " (the timings are trustworthy only if it is near 0)",
+        "- CPU time used by other processes: "
+        + (
+            "unknown"
+            if foreign[0] is None
+            else f"{100 * foreign[0]:.0f}% of the machine over the whole run, at "
+            f"most {100 * foreign[1]:.0f}% during a timing that was kept"
+        )
+        + " (a timing disturbed by more is measured again, up to `--retries` times)",
         "",
         markdown_table(HEADER, rows),
         "",
@@ -602,6 +641,16 @@ def main(argv=None):
     parser.add_argument(
         "--scaling-repeats", type=int, default=3, help="timed calls per scaling point"
     )
+    parser.add_argument(
+        "--max-foreign",
+        type=float,
+        default=0.05,
+        help="largest share of the CPUs other processes may use during a timing "
+        "before it is measured again (default 0.05)",
+    )
+    parser.add_argument(
+        "--retries", type=int, default=3, help="measurements again, at most"
+    )
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -617,10 +666,19 @@ def main(argv=None):
     sides = ["ours", "torch"] if have_torch else ["ours"]
     foreign_cpu = ForeignCpu()
     env = environment()
-    gemm = run_worker("ours", "-", "float64", "gemm", 5)["gflops"]
+
+    def timed(side, target, dtype, mode, repeats):
+        result = run_timed_worker(
+            side, target, dtype, mode, repeats, args.max_foreign, args.retries
+        )
+        shares.append(result["foreign_cpu_share"])
+        return result
+
+    shares = []
+    gemm = timed("ours", "-", "float64", "gemm", 5)["gflops"]
     torch_gemm = None
     if have_torch:
-        torch_gemm = run_worker("torch", "-", "float64", "gemm", 5)["gflops"]
+        torch_gemm = timed("torch", "-", "float64", "gemm", 5)["gflops"]
     print(f"float64 GEMM {GEMM_SIZE}^2: NumPy {gemm:.1f} GFLOP/s", end="")
     print(f", PyTorch {torch_gemm:.1f} GFLOP/s" if have_torch else "")
 
@@ -631,7 +689,7 @@ def main(argv=None):
     for size_name, dtype in runs:
         results[size_name, dtype] = r = {}
         for side in sides:
-            timing = run_worker(side, size_name, dtype, "time", args.repeats)
+            timing = timed(side, size_name, dtype, "time", args.repeats)
             if not timing["supported"]:
                 continue
             r[f"{side}_s"] = timing["best_s"]
@@ -649,7 +707,7 @@ def main(argv=None):
     if not args.no_scaling:
         for dimension in ("n_samples", "n_timesteps"):
             scaling[dimension] = {
-                side: run_worker(
+                side: timed(
                     side, dimension, "float64", "scaling", args.scaling_repeats
                 )["rows"]
                 for side in sides
@@ -664,13 +722,16 @@ def main(argv=None):
                     flush=True,
                 )
     foreign = foreign_cpu.share()
+    known = [share for share in shares if share is not None]
+    worst = max(known) if known else None
 
     print()
     print(text_table(rows))
-    if foreign is not None:
+    if worst is not None:
+        verdict = "not trustworthy" if worst > args.max_foreign else "clean"
         print(
-            f"Other processes used {100 * foreign:.0f}% of the CPUs during the run"
-            + (": the timings are not trustworthy." if foreign > 0.05 else ".")
+            f"Other processes used {100 * foreign:.0f}% of the CPUs during the run, "
+            f"at most {100 * worst:.0f}% during a timing that was kept: {verdict}."
         )
     if not kernel_supports_float32():
         print(
@@ -695,7 +756,7 @@ def main(argv=None):
         rows,
         checks,
         scaling,
-        foreign,
+        (foreign, worst),
     )
     raw = {
         "command": command,
@@ -706,6 +767,7 @@ def main(argv=None):
         "checks": checks,
         "scaling": scaling,
         "foreign_cpu_share": foreign,
+        "worst_foreign_cpu_share_in_timings": worst,
     }
     (args.out / "bench_objective.json").write_text(json.dumps(raw, indent=2) + "\n")
     print(f"\nWrote {args.out}/bench_objective.md, .json and scaling.png")
