@@ -14,7 +14,6 @@ plot, to ``--out``.
 """
 
 import argparse
-import dataclasses
 import gc
 import importlib.metadata
 import importlib.util
@@ -80,25 +79,19 @@ def make_problem(size, seed=0):
 def elman_training_data(X, y, hidden_layer_sizes, alpha=1e-4, activation="tanh"):
     """``TrainingData`` built step by step as ``ElmanClassifier.fit`` builds it."""
     from sklearn_elman import ElmanClassifier
-    from sklearn_elman._elman import _canonical_training_set
     from sklearn_elman._objective import TrainingData
-    from sklearn_elman._params import Layout
-    from sklearn_elman._recurrence import TimeMajor
     from sklearn_elman._validation import validate_sequences
 
     estimator = ElmanClassifier(hidden_layer_sizes, activation, alpha=alpha)
     X, absent = validate_sequences(estimator, X, reset=True)
     Y, out_activation = estimator._encode_targets(y)
-    sample_weight = np.ones(len(X))
-    X, absent, Y, sample_weight = _canonical_training_set(X, absent, Y, sample_weight)
-    layout = Layout(X.shape[2], tuple(hidden_layer_sizes), Y.shape[1])
-    weight_sum = sample_weight.sum()
-    return TrainingData(
-        X=TimeMajor.from_batch_major(X, absent),
-        Y=Y,
-        scaled_weights=sample_weight / weight_sum,
-        penalty=(alpha / weight_sum) * layout.penalty_mask(),
-        layout=layout,
+    return TrainingData.build(
+        X,
+        absent,
+        Y,
+        np.ones(len(X)),
+        alpha=alpha,
+        hidden_layer_sizes=tuple(hidden_layer_sizes),
         activation=activation,
         out_activation=out_activation,
     )
@@ -128,21 +121,11 @@ def kernel_supports_float32():
 def ours_evaluation(size, dtype="float64"):
     """A no-argument callable running one evaluation of our objective."""
     from sklearn_elman._objective import objective
-    from sklearn_elman._recurrence import TimeMajor
 
     X, y = make_problem(size)
-    data = elman_training_data(X, y, (size.n_hidden,))
+    # float32 X is trained in float32 (J and the gradient summed in float64)
+    data = elman_training_data(X.astype(dtype), y, (size.n_hidden,))
     theta = initial_theta(data.layout)
-    if dtype == "float32":
-        X_32 = data.X.X.astype(np.float32)
-        data = dataclasses.replace(
-            data,
-            X=TimeMajor(X_32, data.X.absent, data.X.has_absent),
-            Y=data.Y.astype(np.float32),
-            scaled_weights=data.scaled_weights.astype(np.float32),
-            penalty=data.penalty.astype(np.float32),
-        )
-        theta = theta.astype(np.float32)
     return lambda: objective(theta, data)
 
 

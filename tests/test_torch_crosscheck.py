@@ -22,7 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_elman import ElmanClassifier, ElmanRegressor
 from sklearn_elman._objective import TrainingData, objective
-from sklearn_elman._params import Layout, Params, init_params, unpack
+from sklearn_elman._params import Params, init_params, unpack
 from sklearn_elman._recurrence import TimeMajor, forward
 
 torch = pytest.importorskip("torch")
@@ -203,33 +203,28 @@ def test_objective_matches_torch_autograd(
     X[absent] = np.nan
     Y = make_targets(out_activation, target, rng)
     sample_weight = rng.uniform(0.2, 3.0, size=N_SAMPLES)
-    layout = Layout(N_FEATURES, hidden_layer_sizes, Y.shape[1])
-    S = sample_weight.sum()
-    data = TrainingData(
-        X=TimeMajor.from_batch_major(X, absent),
-        Y=Y,
-        scaled_weights=sample_weight / S,
-        penalty=(ALPHA / S) * layout.penalty_mask(),
-        layout=layout,
+    data = TrainingData.build(
+        X,
+        absent,
+        Y,
+        sample_weight,
+        alpha=ALPHA,
+        hidden_layer_sizes=hidden_layer_sizes,
         activation=activation,
         out_activation=out_activation,
     )
+    layout = data.layout
+    S = sample_weight.sum()
     # non-zero biases, so that their mapping to torch is exercised too
     theta = init_params(layout, activation, rng) + rng.normal(
         scale=0.3, size=layout.size
     )
     params = unpack(theta, layout)
-    layers = list(
-        zip(
-            params.input_weights,
-            params.recurrent_weights,
-            params.hidden_biases,
-            strict=True,
-        )
-    )
+    layers = params.layers()
 
     J, grad = objective(theta, data)
-    H = forward(data.X, layers, activation)
+    # data holds the samples in canonical order; torch sees them as given
+    H = forward(TimeMajor.from_batch_major(X, absent), layers, activation)
 
     modules, readout = torch_modules(
         params, activation, cell=padding == "leading_interior"
