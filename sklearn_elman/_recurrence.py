@@ -14,10 +14,12 @@ only ``h_{t-1} @ W_hh`` is inside the time loop.
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 from scipy.linalg.blas import get_blas_funcs
 from scipy.special import expit
+from threadpoolctl import ThreadpoolController
 
 
 def _tanh(Z):
@@ -103,6 +105,22 @@ class TimeMajor:
         return cls(X_tm, absent_tm, absent_tm.any(axis=(1, 2)))
 
 
+@cache
+def _threadpools():
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs single-threaded, for the time loops.
+
+    A step's matrix products are small: a second BLAS thread costs more in
+    synchronisation than it saves, and stalls whenever another process holds a
+    core (measured at benchmark size M: 68 ms per evaluation with 2 threads,
+    about 32 ms with 1). The large products outside the loops keep every thread.
+    """
+    return _threadpools().limit(limits=1, user_api="blas")
+
+
 def _add_product(C, A, B, beta=1.0):
     """``C = A @ B + beta * C`` in place, for C-contiguous 2-D arrays of one dtype.
 
@@ -146,10 +164,11 @@ def forward(X, layers, activation):
         )
         H_l += b_h
         h_prev = np.zeros((n_samples, n_hidden), dtype=H_l.dtype)
-        for t in range(n_timesteps):
-            absent_t = X.absent[t] if X.has_absent[t] else None
-            _step(H_l[t], h_prev, W_hh, activation, absent_t)
-            h_prev = H_l[t]
+        with _one_blas_thread():
+            for t in range(n_timesteps):
+                absent_t = X.absent[t] if X.has_absent[t] else None
+                _step(H_l[t], h_prev, W_hh, activation, absent_t)
+                h_prev = H_l[t]
         H.append(H_l)
         H_in = H_l
     return H
@@ -172,15 +191,16 @@ def final_state(X, layers, activation):
     n_samples = X.X.shape[1]
     h = [np.zeros((n_samples, W_hh.shape[0]), dtype=X.X.dtype) for _, W_hh, _ in layers]
     A = [np.empty_like(h_l) for h_l in h]
-    for t in range(X.X.shape[0]):
-        absent_t = X.absent[t] if X.has_absent[t] else None
-        x_t = X.X[t]
-        for l, (W_hx, W_hh, b_h) in enumerate(layers):
-            A[l][...] = b_h
-            _add_product(A[l], x_t, W_hx)
-            _step(A[l], h[l], W_hh, activation, absent_t)
-            h[l], A[l] = A[l], h[l]  # A[l] now holds h_t; reuse the old state's memory
-            x_t = h[l]
+    with _one_blas_thread():
+        for t in range(X.X.shape[0]):
+            absent_t = X.absent[t] if X.has_absent[t] else None
+            x_t = X.X[t]
+            for l, (W_hx, W_hh, b_h) in enumerate(layers):
+                A[l][...] = b_h
+                _add_product(A[l], x_t, W_hx)
+                _step(A[l], h[l], W_hh, activation, absent_t)
+                h[l], A[l] = A[l], h[l]  # A[l] holds h_t; reuse the old state's memory
+                x_t = h[l]
     return h[-1]
 
 
@@ -227,17 +247,18 @@ def _backward_layer(X, H, dH, W_hh, derivative):
     W_hh_T = np.ascontiguousarray(W_hh.T)
     carry = np.empty((n_samples, n_hidden), dtype=dH.dtype)
     buf = np.empty_like(carry)
-    for t in reversed(range(n_timesteps)):
-        dh = dA[t]  # the total gradient w.r.t. h_t: step t+1 has added its part
-        absent_t = X.absent[t] if X.has_absent[t] else None
-        if absent_t is not None:
-            # h_t = h_{t-1} there: the gradient passes straight through
-            np.copyto(carry, dh, where=absent_t)
-        derivative(H[t], dh, buf)
-        if absent_t is not None:
-            np.copyto(dh, 0.0, where=absent_t)
-        if t > 0:  # h_{-1} = 0 is a constant
-            _add_product(dA[t - 1], dh, W_hh_T)
+    with _one_blas_thread():
+        for t in reversed(range(n_timesteps)):
+            dh = dA[t]  # the total gradient w.r.t. h_t: step t+1 added its part
+            absent_t = X.absent[t] if X.has_absent[t] else None
             if absent_t is not None:
-                np.add(dA[t - 1], carry, out=dA[t - 1], where=absent_t)
+                # h_t = h_{t-1} there: the gradient passes straight through
+                np.copyto(carry, dh, where=absent_t)
+            derivative(H[t], dh, buf)
+            if absent_t is not None:
+                np.copyto(dh, 0.0, where=absent_t)
+            if t > 0:  # h_{-1} = 0 is a constant
+                _add_product(dA[t - 1], dh, W_hh_T)
+                if absent_t is not None:
+                    np.add(dA[t - 1], carry, out=dA[t - 1], where=absent_t)
     return dA
