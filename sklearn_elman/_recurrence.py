@@ -99,7 +99,9 @@ class TimeMajor:
         """Build from ``X`` of shape (n_samples, n_timesteps, n_features) with NaN
         padding and ``absent`` of shape (n_samples, n_timesteps). ``X`` is copied,
         keeping its floating dtype."""
-        X_tm = np.ascontiguousarray(X.transpose(1, 0, 2))
+        # a copy always: X may be the caller's array, and for one sample the
+        # transposed view is already contiguous
+        X_tm = np.array(X.transpose(1, 0, 2), order="C", copy=True)
         absent_tm = np.ascontiguousarray(absent.T)[:, :, np.newaxis]
         X_tm[np.broadcast_to(absent_tm, X_tm.shape)] = 0.0
         return cls(X_tm, absent_tm, absent_tm.any(axis=(1, 2)))

@@ -240,6 +240,18 @@ def test_inputs_are_never_modified(Estimator, layout):
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_predicting_one_padded_sequence_leaves_it_unchanged(Estimator, dtype):
+    """One sample is the case where a transposed view needs no copy."""
+    model = _fit(_quick(Estimator), X0, Y0)
+    x = _with_nan(X0[:1], (0, slice(3, None))).astype(dtype)
+    before = x.copy()
+    first = model.predict(x)
+    np.testing.assert_array_equal(x, before)
+    np.testing.assert_array_equal(model.predict(x), first)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
 @pytest.mark.parametrize("dtype", [np.float32, np.int64, np.int32, bool, object])
 def test_numeric_dtypes_are_accepted(Estimator, dtype):
     X = (X0 > 0).astype(dtype)
