@@ -354,14 +354,12 @@ class _Monitor:
         self.best_theta = None
         self.no_improvement = 0
         self.stopped_early = False
-        self.grad_norm = np.nan
+        self.grad = None
         self.start = time.perf_counter()
 
     def objective(self, theta):
-        J, grad = objective(theta, self.data)
-        # L-BFGS-B's last evaluation before a callback is at the accepted point.
-        self.grad_norm = np.linalg.norm(grad)
-        return J, grad
+        J, self.grad = objective(theta, self.data)
+        return J, self.grad
 
     def __call__(self, intermediate_result):
         estimator = self.estimator
@@ -380,7 +378,8 @@ class _Monitor:
                 self.best_score, self.best_theta = score, theta.copy()
             self.stopped_early = self.no_improvement >= estimator.n_iter_no_change
         if estimator.verbose >= 2:
-            progress.append(f"gradient norm = {self.grad_norm:.3e}")
+            # L-BFGS-B's last evaluation before a callback is at the accepted point.
+            progress.append(f"gradient norm = {np.linalg.norm(self.grad):.3e}")
         if estimator.verbose:
             print(", ".join([*progress, f"{time.perf_counter() - self.start:.2f} s"]))
         if self.stopped_early:

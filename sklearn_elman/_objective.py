@@ -234,8 +234,8 @@ def objective(theta, data):
     dtype = data.dtype
     params = unpack(theta.astype(dtype, copy=False), data.layout)
     layers = params.layers()
-    J = 0.5 * float(np.dot(data.penalty * theta, theta))
-    grad = data.penalty * theta
+    grad = data.penalty * theta  # the penalty's gradient; the chunks add theirs
+    J = 0.5 * float(np.dot(grad, theta))
     chunk_grad = np.empty(theta.size, dtype=dtype)
     grads = unpack(chunk_grad, data.layout)
 
