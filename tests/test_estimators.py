@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly as _fit
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -17,12 +18,6 @@ from sklearn_elman._objective import TrainingData, _canonical_rows, objective
 from sklearn_elman._params import pack
 
 ESTIMATORS = [ElmanClassifier, ElmanRegressor]
-
-
-def _fit(estimator, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(X, y, **kwargs)
 
 
 def _sequences(n_samples=40, n_timesteps=6, n_features=3, seed=0):

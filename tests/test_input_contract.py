@@ -1,11 +1,9 @@
 """Every rule of the input contract: what is accepted, and each error's message."""
 
-import warnings
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
+from _helpers import fit_quietly as _fit
 
 from sklearn_elman import ElmanClassifier, ElmanRegressor
 
@@ -14,12 +12,6 @@ ESTIMATORS = [ElmanClassifier, ElmanRegressor]
 
 def _quick(Estimator, **params):
     return Estimator(hidden_layer_sizes=3, max_iter=3, random_state=0, **params)
-
-
-def _fit(estimator, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(X, y, **kwargs)
 
 
 def _data(n_samples=6, n_timesteps=5, n_features=2, seed=0):

@@ -1,21 +1,13 @@
 """A sequence gets the same prediction however and wherever it is padded."""
 
-import warnings
-
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
+from _helpers import fit_quietly as _fit
 
 from sklearn_elman import ElmanClassifier, ElmanRegressor
 
 N_FEATURES = 3
 NAN_STEP = np.full((1, N_FEATURES), np.nan)
-
-
-def _fit(estimator, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)  # few iterations suffice
-        return estimator.fit(X, y)
 
 
 @pytest.fixture(scope="module")

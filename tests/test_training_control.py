@@ -1,22 +1,16 @@
 """Early stopping, class weights, progress output and their parameter checks."""
 
 import re
-import warnings
 
 import numpy as np
 import pytest
+from _helpers import fit_quietly as _fit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sklearn_elman import ElmanClassifier, ElmanRegressor
-
-
-def _fit(estimator, X, y, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return estimator.fit(X, y, **kwargs)
 
 
 def _noisy_task(n_samples=120, seed=0):
