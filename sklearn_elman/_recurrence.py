@@ -13,6 +13,7 @@ The input projection ``x_t @ W_hx + b_h`` of all steps is one matrix product;
 only ``h_{t-1} @ W_hh`` is inside the time loop.
 """
 
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -107,20 +108,44 @@ class TimeMajor:
         return cls(X_tm, absent_tm, absent_tm.any(axis=(1, 2)))
 
 
+class _OneBlasThread:
+    """A context in which BLAS runs single-threaded, for the time loops.
+
+    A step's matrix products are small: a second BLAS thread costs more in
+    synchronisation than it saves, and stalls whenever another process holds a
+    core (benchmark size M: 68 ms per evaluation with 2 threads, 41 ms with 1).
+    The large products outside the loops keep every thread.
+
+    The BLAS limit is process-wide, so concurrent users (predictions from
+    several threads) share one limit: the first to enter sets it, the last to
+    leave restores the original.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._limiter = None
+
+    def __enter__(self):
+        with self._lock:
+            if self._depth == 0:
+                self._limiter = _threadpools().limit(limits=1, user_api="blas")
+            self._depth += 1
+
+    def __exit__(self, *exc_info):
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0:
+                self._limiter.restore_original_limits()
+                self._limiter = None
+
+
 @cache
 def _threadpools():
     return ThreadpoolController()
 
 
-def _one_blas_thread():
-    """A context in which BLAS runs single-threaded, for the time loops.
-
-    A step's matrix products are small: a second BLAS thread costs more in
-    synchronisation than it saves, and stalls whenever another process holds a
-    core (measured at benchmark size M: 68 ms per evaluation with 2 threads,
-    about 32 ms with 1). The large products outside the loops keep every thread.
-    """
-    return _threadpools().limit(limits=1, user_api="blas")
+_one_blas_thread = _OneBlasThread()
 
 
 def _add_product(C, A, B, beta=1.0):
@@ -166,7 +191,7 @@ def forward(X, layers, activation):
         )
         H_l += b_h
         h_prev = np.zeros((n_samples, n_hidden), dtype=H_l.dtype)
-        with _one_blas_thread():
+        with _one_blas_thread:
             for t in range(n_timesteps):
                 absent_t = X.absent[t] if X.has_absent[t] else None
                 _step(H_l[t], h_prev, W_hh, activation, absent_t)
@@ -193,7 +218,7 @@ def final_state(X, layers, activation):
     n_samples = X.X.shape[1]
     h = [np.zeros((n_samples, W_hh.shape[0]), dtype=X.X.dtype) for _, W_hh, _ in layers]
     A = [np.empty_like(h_l) for h_l in h]
-    with _one_blas_thread():
+    with _one_blas_thread:
         for t in range(X.X.shape[0]):
             absent_t = X.absent[t] if X.has_absent[t] else None
             x_t = X.X[t]
@@ -249,7 +274,7 @@ def _backward_layer(X, H, dH, W_hh, derivative):
     W_hh_T = np.ascontiguousarray(W_hh.T)
     carry = np.empty((n_samples, n_hidden), dtype=dH.dtype)
     buf = np.empty_like(carry)
-    with _one_blas_thread():
+    with _one_blas_thread:
         for t in reversed(range(n_timesteps)):
             dh = dA[t]  # the total gradient w.r.t. h_t: step t+1 added its part
             absent_t = X.absent[t] if X.has_absent[t] else None
