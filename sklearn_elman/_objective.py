@@ -9,6 +9,7 @@ Biases are not penalised. ``loss_i`` is the cross-entropy of the output link
 regression, half the mean over outputs of the squared error.
 """
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ from scipy.special import expit, logsumexp
 from sklearn import get_config
 
 from ._params import Layout, unpack
-from ._recurrence import TimeMajor, backward, forward
+from ._recurrence import TimeMajor, _threadpools, backward, forward
 
 
 def _softmax(Z):
@@ -61,6 +62,18 @@ LOSSES = {
     "logistic": _logistic_loss,
     "identity": _squared_loss,
 }
+
+
+# Below this many samples per chunk, a second thread costs more than it saves.
+_MIN_PARALLEL_CHUNK = 128
+
+
+def _blas_threads():
+    """How many threads BLAS may use now (the user's or joblib's limits apply)."""
+    counts = [
+        p.num_threads for p in _threadpools().select(user_api="blas").lib_controllers
+    ]
+    return max(counts, default=1)
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,10 @@ class TrainingData:
             n_timesteps * X.itemsize * (X.shape[2] + 3 * sum(layout.hidden_layer_sizes))
         )
         chunk_size = int(max(1, min(len(rows), chunk_bytes // per_sample)))
+        if len(rows) >= 2 * _MIN_PARALLEL_CHUNK:
+            # at least two chunks, for two cores; fixed by the data alone, so
+            # that results do not depend on the machine
+            chunk_size = min(chunk_size, -(-len(rows) // 2))
         chunks = tuple(
             (
                 slice(start, start + chunk_size),
@@ -218,8 +235,10 @@ def _as_uint(a):
 def objective(theta, data):
     """J and its gradient with respect to ``theta``.
 
-    The sum over samples is accumulated chunk by chunk, in float64; the kernel
-    computes in ``data.dtype``.
+    The kernel computes in ``data.dtype``, chunk by chunk; the chunks run on up
+    to as many threads as BLAS may use, each with single-threaded BLAS, and
+    their J and gradients are summed in chunk order, in float64, so the result
+    does not depend on the number of threads.
 
     Parameters
     ----------
@@ -231,33 +250,50 @@ def objective(theta, data):
     J : float
     grad : ndarray of shape (layout.size,)
     """
-    dtype = data.dtype
-    params = unpack(theta.astype(dtype, copy=False), data.layout)
-    layers = params.layers()
+    params = unpack(theta.astype(data.dtype, copy=False), data.layout)
     grad = data.penalty * theta  # the penalty's gradient; the chunks add theirs
     J = 0.5 * float(np.dot(grad, theta))
-    chunk_grad = np.empty(theta.size, dtype=dtype)
-    grads = unpack(chunk_grad, data.layout)
-
     with np.errstate(over="ignore", invalid="ignore"):
-        for rows, X in data.chunks:
-            H = forward(X, layers, data.activation)
-            h_T = H[-1][
-                -1
-            ]  # (n_samples, n_hidden_L): state after the last observed step
-            Z = h_T @ params.output_weights + params.output_bias
-            loss, dZ = LOSSES[data.out_activation](Z, data.Y[rows])
-            scaled_weights = data.scaled_weights[rows]
-            J += float(scaled_weights @ loss)
-            if not np.isfinite(J):
-                # Tell L-BFGS this point is unusable; its line search backs off.
-                return np.inf, np.zeros_like(theta)
-
-            dZ *= scaled_weights[:, np.newaxis].astype(dtype, copy=False)
-            grads.output_weights[...] = h_T.T @ dZ
-            np.sum(dZ, axis=0, out=grads.output_bias)
-            dH = np.zeros_like(H[-1])  # the readout sees only the final state
-            dH[-1] = dZ @ params.output_weights.T
-            backward(X, H, dH, layers, data.activation, grads.layers())
-            grad += chunk_grad
+        for J_chunk, grad_chunk in _map_chunks(
+            lambda chunk: _chunk_objective(params, data, *chunk), data.chunks
+        ):
+            J += J_chunk
+            grad += grad_chunk
+    if not np.isfinite(J):
+        # Tell L-BFGS this point is unusable; its line search backs off.
+        return np.inf, np.zeros_like(theta)
     return J, grad
+
+
+def _chunk_objective(params, data, rows, X):
+    """One chunk's part of the data term of J, and its gradient (flat)."""
+    layers = params.layers()
+    grad = np.zeros(data.layout.size, dtype=data.dtype)
+    grads = unpack(grad, data.layout)
+    H = forward(X, layers, data.activation)
+    h_T = H[-1][-1]  # (n_samples, n_hidden_L): state after the last observed step
+    Z = h_T @ params.output_weights + params.output_bias
+    loss, dZ = LOSSES[data.out_activation](Z, data.Y[rows])
+    scaled_weights = data.scaled_weights[rows]
+    J = float(scaled_weights @ loss)
+    if not np.isfinite(J):
+        return J, grad
+    dZ *= scaled_weights[:, np.newaxis].astype(data.dtype, copy=False)
+    grads.output_weights[...] = h_T.T @ dZ
+    np.sum(dZ, axis=0, out=grads.output_bias)
+    dH = np.zeros_like(H[-1])  # the readout sees only the final state
+    dH[-1] = dZ @ params.output_weights.T
+    backward(X, H, dH, layers, data.activation, grads.layers())
+    return J, grad
+
+
+def _map_chunks(function, chunks):
+    """``map(function, chunks)``, on threads when there are several chunks and
+    BLAS may use several threads; BLAS is single-threaded meanwhile, so that the
+    threads, not BLAS, share the cores."""
+    n_workers = min(len(chunks), _blas_threads())
+    if n_workers <= 1:
+        return map(function, chunks)
+    with _threadpools().limit(limits=1, user_api="blas"):
+        with ThreadPoolExecutor(n_workers) as executor:
+            return list(executor.map(function, chunks))
