@@ -17,7 +17,13 @@ from scipy.special import expit, logsumexp
 from sklearn import get_config
 
 from ._params import Layout, unpack
-from ._recurrence import TimeMajor, _threadpools, backward, forward
+from ._recurrence import (
+    TimeMajor,
+    _one_blas_thread,
+    _threadpools,
+    backward,
+    forward,
+)
 
 
 def _softmax(Z):
@@ -294,6 +300,5 @@ def _map_chunks(function, chunks):
     n_workers = min(len(chunks), _blas_threads())
     if n_workers <= 1:
         return map(function, chunks)
-    with _threadpools().limit(limits=1, user_api="blas"):
-        with ThreadPoolExecutor(n_workers) as executor:
-            return list(executor.map(function, chunks))
+    with _one_blas_thread, ThreadPoolExecutor(n_workers) as executor:
+        return list(executor.map(function, chunks))

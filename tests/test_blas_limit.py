@@ -3,6 +3,7 @@
 import threading
 
 import numpy as np
+import pytest
 from _helpers import fit_quietly
 from threadpoolctl import threadpool_info
 
@@ -40,3 +41,26 @@ def test_concurrent_predictions_restore_the_blas_thread_limit():
     for outputs in results:
         for proba in outputs:
             np.testing.assert_array_equal(proba, sequential)
+
+
+# catch_warnings is not thread-safe: filter for the whole test instead
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_concurrent_fits_restore_the_blas_thread_limit():
+    """Fits evaluate chunks on threads under the same shared limit."""
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(300, 10, 2))  # >= 256 samples: two chunks, two threads
+    y = (X[:, 0, 0] > 0).astype(int)
+    before = _blas_threads()
+    sequential = [
+        ElmanClassifier(4, max_iter=5, random_state=i).fit(X, y) for i in range(4)
+    ]
+    models = [ElmanClassifier(4, max_iter=5, random_state=i) for i in range(4)]
+    threads = [threading.Thread(target=model.fit, args=(X, y)) for model in models]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert _blas_threads() == before
+    for model, reference in zip(models, sequential, strict=True):
+        np.testing.assert_array_equal(model.output_weights_, reference.output_weights_)
