@@ -91,8 +91,10 @@ def test_blas_thread_limit_is_restored_after_concurrent_predictions():
 
     def predict(_):
         barrier.wait()
-        for _ in range(20):
-            model.predict(X)
+        # many short predictions: many overlapping entries and exits of the
+        # kernel's single-BLAS-thread context
+        for _ in range(100):
+            model.predict(X[:4, :5])
 
     with ThreadPoolExecutor(N_THREADS) as pool:
         list(pool.map(predict, range(N_THREADS)))
@@ -121,3 +123,32 @@ def test_blas_threads_do_not_change_the_numbers():
     np.testing.assert_allclose(results[1][0], results[2][0], rtol=0, atol=1e-10)
     np.testing.assert_allclose(results[1][1], results[2][1], rtol=0, atol=1e-10)
     np.testing.assert_allclose(results[1][2], results[2][2], rtol=0, atol=1e-10)
+
+
+@pytest.mark.usefixtures("restore_blas_limits")
+def test_overlapping_single_thread_contexts_restore_the_limit():
+    """The interleaving that concurrent predictions produce, made deterministic:
+    thread A enters the kernel's context, thread B enters, A leaves, B leaves."""
+    from sklearn_elman._recurrence import _one_blas_thread
+
+    before = _blas_threads()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with _one_blas_thread():
+            a_in.set()
+            b_in.wait()
+        a_out.set()
+
+    def second():
+        a_in.wait()
+        with _one_blas_thread():
+            b_in.set()
+            a_out.wait()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _blas_threads() == before
