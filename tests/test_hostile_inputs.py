@@ -1,0 +1,452 @@
+"""Unusual and hostile inputs that tests/test_input_contract.py does not cover.
+
+Every case is either accepted, with a finite and sensible output, or rejected
+with a ValueError or TypeError whose message names the problem. No other
+exception type, and no NumPy RuntimeWarning (pytest turns warnings into
+errors), may escape.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from _helpers import fit_quietly
+
+from sklearn_elman import ElmanClassifier, ElmanRegressor
+
+RNG = np.random.RandomState(0)
+X0 = RNG.normal(size=(6, 5, 2))
+Y_CLASS = np.arange(6) % 2
+Y_REG = RNG.normal(size=6)
+ACCEPT = "accept"
+
+CLF, REG, BOTH = ("classifier",), ("regressor",), ("classifier", "regressor")
+
+
+def _y(kind):
+    return Y_CLASS if kind == "classifier" else Y_REG
+
+
+def _readonly(a):
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
+
+
+def _memmap(tmp_path, a, mode="r"):
+    path = tmp_path / "X.dat"
+    writer = np.memmap(path, dtype=a.dtype, mode="w+", shape=a.shape)
+    writer[:] = a
+    writer.flush()
+    del writer
+    return np.memmap(path, dtype=a.dtype, mode=mode, shape=a.shape)
+
+
+def _matrix(a):
+    with warnings.catch_warnings():  # NumPy's own PendingDeprecationWarning
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.asmatrix(a)
+
+
+def _object_ragged():
+    X = np.empty(6, dtype=object)
+    for i, x in enumerate(X0):
+        X[i] = x[: 2 + i % 3]
+    return X
+
+
+# (id, kinds, make(kind, tmp_path) -> (X, y, fit_params), expected, reference)
+# expected: ACCEPT, or (exception type, regex the message must match).
+# reference: for accepted cases, a function of kind giving (X, y) whose fit
+# must predict exactly the same (the input is the same data in another form).
+CASES = [
+    # --- X containers -------------------------------------------------------
+    ("nested-list-3-D", BOTH, lambda k, p: (X0.tolist(), _y(k), {}), ACCEPT, True),
+    (
+        "nested-list-2-D",
+        BOTH,
+        lambda k, p: (X0[:, :, 0].tolist(), list(_y(k)), {}),
+        ACCEPT,
+        lambda k: (X0[:, :, 0], _y(k)),
+    ),
+    (
+        "ragged-1-D-lists",
+        BOTH,
+        lambda k, p: ([list(x[: 2 + i % 3, 0]) for i, x in enumerate(X0)], _y(k), {}),
+        ACCEPT,
+        lambda k: ([x[: 2 + i % 3, 0] for i, x in enumerate(X0)], _y(k)),
+    ),
+    ("tuple-of-arrays", BOTH, lambda k, p: (tuple(X0), _y(k), {}), ACCEPT, True),
+    (
+        "dataframe-X-series-y",
+        BOTH,
+        lambda k, p: (
+            pd.DataFrame(X0[:, :, 0], columns=list("abcde")),
+            pd.Series(_y(k)),
+            {},
+        ),
+        ACCEPT,
+        lambda k: (X0[:, :, 0], _y(k)),
+    ),
+    (
+        "dataframe-nullable-Float64",
+        BOTH,
+        lambda k, p: (pd.DataFrame(X0[:, :, 0]).astype("Float64"), _y(k), {}),
+        ACCEPT,
+        lambda k: (X0[:, :, 0], _y(k)),
+    ),
+    (
+        "list-of-dataframes",
+        BOTH,
+        lambda k, p: ([pd.DataFrame(x) for x in X0], _y(k), {}),
+        ACCEPT,
+        True,
+    ),
+    (
+        "dataframe-string-column",
+        BOTH,
+        lambda k, p: (pd.DataFrame({"a": ["x"] * 6, "b": range(6)}), _y(k), {}),
+        (ValueError, "X must be numeric"),
+        None,
+    ),
+    (
+        "np-matrix",
+        BOTH,
+        lambda k, p: (_matrix(X0[:, :, 0]), _y(k), {}),
+        (TypeError, "np.matrix is not supported"),
+        None,
+    ),
+    (
+        "scalar-X",
+        BOTH,
+        lambda k, p: (3.0, _y(k), {}),
+        (ValueError, "got scalar array"),
+        None,
+    ),
+    (
+        "dict-X",
+        BOTH,
+        lambda k, p: ({"a": 1}, _y(k), {}),
+        (TypeError, "dict"),
+        None,
+    ),
+    pytest.param(
+        "object-array-of-ragged-sequences",
+        BOTH,
+        lambda k, p: (_object_ragged(), _y(k), {}),
+        (ValueError, r"\bX\b"),
+        None,
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="NumPy's 'setting an array element with a sequence' escapes; "
+            "the message does not say that X is a ragged object array",
+        ),
+    ),
+    pytest.param(
+        "series-of-arrays",
+        BOTH,
+        lambda k, p: (pd.Series(list(X0)), _y(k), {}),
+        (ValueError, r"\bX\b"),
+        None,
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="NumPy's 'setting an array element with a sequence' escapes",
+        ),
+    ),
+    # --- X dtypes and memory layouts ----------------------------------------
+    ("bool", BOTH, lambda k, p: (X0 > 0, _y(k), {}), ACCEPT, None),
+    (
+        "int8",
+        BOTH,
+        lambda k, p: ((10 * X0).astype(np.int8), _y(k), {}),
+        ACCEPT,
+        lambda k: ((10 * X0).astype(np.int8).astype(float), _y(k)),
+    ),
+    (
+        "uint64-near-max",
+        BOTH,
+        lambda k, p: (np.full((6, 5, 2), 2**63, dtype=np.uint64), _y(k), {}),
+        ACCEPT,
+        None,
+    ),
+    ("float16", BOTH, lambda k, p: (X0.astype(np.float16), _y(k), {}), ACCEPT, None),
+    ("big-endian", BOTH, lambda k, p: (X0.astype(">f8"), _y(k), {}), ACCEPT, True),
+    ("object-floats", BOTH, lambda k, p: (X0.astype(object), _y(k), {}), ACCEPT, True),
+    (
+        "object-None-as-padding",
+        BOTH,
+        lambda k, p: (np.where(X0 > 1.5, None, X0.astype(object)), _y(k), {}),
+        (ValueError, "NaN in some but not all"),
+        None,
+    ),
+    (
+        "object-string",
+        BOTH,
+        lambda k, p: (np.where(X0 > 1.5, "a", X0.astype(object)), _y(k), {}),
+        (ValueError, "X must be numeric"),
+        None,
+    ),
+    (
+        "bytes",
+        BOTH,
+        lambda k, p: (np.zeros((6, 5), dtype="S1"), _y(k), {}),
+        (ValueError, "X must be numeric"),
+        None,
+    ),
+    pytest.param(
+        "datetime64",
+        BOTH,
+        lambda k, p: (np.zeros((6, 5), dtype="datetime64[s]"), _y(k), {}),
+        (ValueError, "numeric"),
+        None,
+        marks=pytest.mark.xfail(
+            strict=True, reason="datetime64 X is silently fitted as numbers"
+        ),
+    ),
+    pytest.param(
+        "structured-one-field",
+        BOTH,
+        lambda k, p: (np.zeros((6, 5), dtype=[("a", float)]), _y(k), {}),
+        (ValueError, "numeric"),
+        None,
+        marks=pytest.mark.xfail(
+            strict=True, reason="a structured array is silently fitted"
+        ),
+    ),
+    ("read-only", BOTH, lambda k, p: (_readonly(X0), _y(k), {}), ACCEPT, True),
+    (
+        "read-only-ragged",
+        BOTH,
+        lambda k, p: ([_readonly(x[: 2 + i % 3]) for i, x in enumerate(X0)], _y(k), {}),
+        ACCEPT,
+        lambda k: ([x[: 2 + i % 3] for i, x in enumerate(X0)], _y(k)),
+    ),
+    ("memmap-r", BOTH, lambda k, p: (_memmap(p, X0), _y(k), {}), ACCEPT, True),
+    ("memmap-c", BOTH, lambda k, p: (_memmap(p, X0, "c"), _y(k), {}), ACCEPT, True),
+    (
+        "fortran-order",
+        BOTH,
+        lambda k, p: (np.asfortranarray(X0), _y(k), {}),
+        ACCEPT,
+        True,
+    ),
+    # --- y ------------------------------------------------------------------
+    (
+        "y-too-long",
+        BOTH,
+        lambda k, p: (X0, np.resize(_y(k), 7), {}),
+        (ValueError, r"inconsistent numbers of samples: \[6, 7\]"),
+        None,
+    ),
+    (
+        "y-2-D-too-short",
+        BOTH,
+        lambda k, p: (X0, np.zeros((5, 2)), {}),
+        (ValueError, r"inconsistent numbers of samples: \[6, 5\]"),
+        None,
+    ),
+    (
+        "one-class",
+        CLF,
+        lambda k, p: (X0, np.ones(6), {}),
+        (ValueError, "at least 2 classes"),
+        None,
+    ),
+    (
+        "one-sample",
+        CLF,
+        lambda k, p: (X0[:1], Y_CLASS[:1], {}),
+        (ValueError, "at least 2 classes"),
+        None,
+    ),
+    ("one-sample", REG, lambda k, p: (X0[:1], Y_REG[:1], {}), ACCEPT, None),
+    ("constant-target", REG, lambda k, p: (X0, np.ones(6), {}), ACCEPT, None),
+    (
+        "nan-in-y",
+        BOTH,
+        lambda k, p: (X0, np.where(Y_CLASS == 0, np.nan, 1.0), {}),
+        (ValueError, "y contains NaN"),
+        None,
+    ),
+    (
+        "inf-in-y",
+        BOTH,
+        lambda k, p: (X0, np.where(Y_CLASS == 0, np.inf, 1.0), {}),
+        (ValueError, "y contains infinity"),
+        None,
+    ),
+    (
+        "pd-NA-in-y",
+        BOTH,
+        lambda k, p: (X0, pd.Series([0, 1, pd.NA, 1, 0, 1], dtype="Int64"), {}),
+        (ValueError, "y contains NaN"),
+        None,
+    ),
+    (
+        "None-in-object-y",
+        CLF,
+        lambda k, p: (X0, np.array([0, 1, None, 1, 0, 1], dtype=object), {}),
+        (ValueError, "Unknown label type"),
+        None,
+    ),
+    ("bool-y", BOTH, lambda k, p: (X0, Y_CLASS.astype(bool), {}), ACCEPT, None),
+    (
+        "categorical-y",
+        CLF,
+        lambda k, p: (X0, pd.Series(["a", "b"] * 3, dtype="category"), {}),
+        ACCEPT,
+        None,
+    ),
+    (
+        "string-y",
+        REG,
+        lambda k, p: (X0, np.array(["a", "b"] * 3), {}),
+        (ValueError, "could not convert string to float"),
+        None,
+    ),
+    pytest.param(
+        "float-labels-beyond-int64",
+        CLF,
+        lambda k, p: (X0, Y_CLASS * 1e300, {}),
+        ACCEPT,
+        None,
+        marks=pytest.mark.xfail(
+            strict=True,
+            raises=RuntimeWarning,
+            reason="scikit-learn's type_of_target casts y to int64: "
+            "'invalid value encountered in cast'",
+        ),
+    ),
+    (
+        "huge-regression-targets",
+        REG,
+        lambda k, p: (X0, Y_REG * 1e300, {}),
+        (ValueError, "objective became non-finite"),
+        None,
+    ),
+    # --- sample_weight ------------------------------------------------------
+    (
+        "one-negative-weight",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": np.r_[np.ones(5), -1.0]}),
+        (ValueError, "Negative values in data passed to `sample_weight`"),
+        None,
+    ),
+    (
+        "one-nan-weight",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": np.r_[np.ones(5), np.nan]}),
+        (ValueError, "sample_weight contains NaN"),
+        None,
+    ),
+    (
+        "one-inf-weight",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": np.r_[np.ones(5), np.inf]}),
+        (ValueError, "sample_weight contains infinity"),
+        None,
+    ),
+    (
+        "2-D-weights",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": np.ones((6, 1))}),
+        (ValueError, "Sample weights must be 1D"),
+        None,
+    ),
+    (
+        "string-weights",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": np.array(["a"] * 6)}),
+        (ValueError, "could not convert string to float"),
+        None,
+    ),
+    (
+        "scalar-weight",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": 2.0}),
+        ACCEPT,
+        None,
+    ),
+    (
+        "list-weights",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": [1] * 6}),
+        ACCEPT,
+        lambda k: (X0, _y(k)),
+    ),
+    (
+        "huge-weights",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": np.full(6, 1e300)}),
+        ACCEPT,
+        None,
+    ),
+]
+
+
+def _params():
+    """One pytest.param per case and estimator, keeping each case's marks."""
+    for case in CASES:
+        if not hasattr(case, "marks"):  # a plain tuple, not pytest.param
+            case = pytest.param(*case)
+        name, kinds, *rest = case.values
+        for kind in kinds:
+            yield pytest.param(kind, *rest, id=f"{kind}-{name}", marks=case.marks)
+
+
+def _model(kind):
+    Estimator = ElmanClassifier if kind == "classifier" else ElmanRegressor
+    return Estimator(hidden_layer_sizes=3, max_iter=3, random_state=0)
+
+
+def _n_samples(X):
+    return len(X) if not np.isscalar(X) else None
+
+
+@pytest.mark.parametrize("kind, make, expected, reference", list(_params()))
+def test_hostile_input(kind, make, expected, reference, tmp_path):
+    X, y, fit_params = make(kind, tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        if expected != ACCEPT:
+            error, message = expected
+            with pytest.raises(error, match=message):
+                fit_quietly(_model(kind), X, y, **fit_params)
+            return
+        model = fit_quietly(_model(kind), X, y, **fit_params)
+        prediction = model.predict(X)
+
+    assert len(prediction) == _n_samples(X)
+    if kind == "classifier":
+        assert np.isin(prediction, model.classes_).all()
+        assert np.all(np.isfinite(model.predict_proba(X)))
+    else:
+        assert np.all(np.isfinite(prediction))
+    assert np.isfinite(model.loss_)
+    if reference is not None:
+        X_ref, y_ref = (X0, _y(kind)) if reference is True else reference(kind)
+        expected_model = fit_quietly(_model(kind), X_ref, y_ref)
+        np.testing.assert_array_equal(prediction, expected_model.predict(X_ref))
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda p: _readonly(X0), ACCEPT),
+        (lambda p: _memmap(p, X0), ACCEPT),
+        (lambda p: X0.tolist(), ACCEPT),
+        (lambda p: X0[:0], (ValueError, r"0 sample\(s\)")),
+        (lambda p: np.where(X0 > 1.5, "a", X0.astype(object)), (ValueError, "numeric")),
+    ],
+    ids=["read-only", "memmap", "nested-list", "zero-samples", "object-string"],
+)
+def test_hostile_input_to_predict(kind, make, expected, tmp_path):
+    model = fit_quietly(_model(kind), X0, _y(kind))
+    X = make(tmp_path)
+    if expected != ACCEPT:
+        with pytest.raises(expected[0], match=expected[1]):
+            model.predict(X)
+        return
+    np.testing.assert_array_equal(model.predict(X), model.predict(X0))

@@ -1,0 +1,152 @@
+"""Property-based tests (hypothesis) of the padding contract and determinism.
+
+A fitted model's predictions must not depend on where or how a sequence is
+padded (leading, trailing, interior NaN steps; 3-D array or ragged list), on
+the order of the samples in the batch, or on splitting the batch; and two fits
+with the same random_state must be identical to the bit.
+"""
+
+import functools
+
+import numpy as np
+from _helpers import fit_quietly
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sklearn_elman import ElmanClassifier, ElmanRegressor
+
+N_FEATURES = 2
+ATOL = 1e-12
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+@functools.cache
+def _fitted(kind):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(12, 6, N_FEATURES))
+    if kind == "classifier":
+        model = ElmanClassifier(hidden_layer_sizes=3, max_iter=5, random_state=0)
+        return fit_quietly(model, X, np.arange(12) % 3)
+    model = ElmanRegressor(hidden_layer_sizes=(3, 2), max_iter=5, random_state=0)
+    return fit_quietly(model, X, rng.normal(size=(12, 2)))
+
+
+def _output(model, X):
+    if hasattr(model, "predict_proba"):
+        return model.predict_proba(X)
+    return model.predict(X)
+
+
+kinds = st.sampled_from(["classifier", "regressor"])
+
+
+@st.composite
+def sequences(draw, max_len=8):
+    """An unpadded sequence of shape (T, N_FEATURES)."""
+    n_steps = draw(st.integers(1, max_len))
+    seed = draw(st.integers(0, 2**32 - 1))
+    scale = draw(st.sampled_from([0.1, 1.0, 3.0]))
+    return scale * np.random.RandomState(seed).normal(size=(n_steps, N_FEATURES))
+
+
+@st.composite
+def paddings(draw, seq):
+    """The same sequence with NaN steps before, after and between its steps."""
+    lead = draw(st.integers(0, 4))
+    trail = draw(st.integers(0, 4))
+    gaps = draw(st.lists(st.integers(0, 3), min_size=len(seq), max_size=len(seq)))
+    nan = np.full((1, N_FEATURES), np.nan)
+    rows = [nan] * lead
+    for i, step in enumerate(seq):
+        if i > 0:
+            rows += [nan] * gaps[i]
+        rows.append(step[np.newaxis])
+    rows += [nan] * trail
+    return np.concatenate(rows)
+
+
+def _stack(seqs):
+    """A 3-D array, each sequence NaN-padded at its end to the longest one."""
+    n_steps = max(len(s) for s in seqs)
+    X = np.full((len(seqs), n_steps, N_FEATURES), np.nan)
+    for i, s in enumerate(seqs):
+        X[i, : len(s)] = s
+    return X
+
+
+@SETTINGS
+@given(kind=kinds, data=st.data())
+def test_padding_does_not_change_predictions(kind, data):
+    model = _fitted(kind)
+    seqs = data.draw(st.lists(sequences(), min_size=1, max_size=5))
+    padded = [data.draw(paddings(s)) for s in seqs]
+    alone = np.concatenate([_output(model, s[np.newaxis]) for s in seqs])
+
+    for X in (seqs, padded, _stack(padded), _stack(seqs)):
+        np.testing.assert_allclose(_output(model, X), alone, rtol=0, atol=ATOL)
+    # padding in a leading position: the sequence flush with the batch's end
+    n_steps = max(len(s) for s in padded)
+    X = np.full((len(padded), n_steps, N_FEATURES), np.nan)
+    for i, s in enumerate(padded):
+        X[i, n_steps - len(s) :] = s
+    np.testing.assert_allclose(_output(model, X), alone, rtol=0, atol=ATOL)
+
+
+@SETTINGS
+@given(kind=kinds, data=st.data())
+def test_sample_order_and_batch_split_do_not_change_predictions(kind, data):
+    model = _fitted(kind)
+    seqs = data.draw(st.lists(sequences(), min_size=2, max_size=8))
+    padded = [data.draw(paddings(s)) for s in seqs]
+    ragged = data.draw(st.booleans())
+    X = padded if ragged else _stack(padded)
+    reference = _output(model, X)
+
+    order = data.draw(st.permutations(range(len(seqs))))
+    X_perm = [X[i] for i in order] if ragged else X[list(order)]
+    np.testing.assert_allclose(
+        _output(model, X_perm), reference[list(order)], rtol=0, atol=ATOL
+    )
+
+    split = data.draw(st.integers(1, len(seqs) - 1))
+    parts = np.concatenate([_output(model, X[:split]), _output(model, X[split:])])
+    np.testing.assert_allclose(parts, reference, rtol=0, atol=ATOL)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    kind=kinds,
+    seed=st.integers(0, 2**32 - 1),
+    random_state=st.integers(0, 2**31 - 1),
+    n_samples=st.integers(4, 10),
+    n_steps=st.integers(1, 6),
+    activation=st.sampled_from(["tanh", "relu", "logistic", "identity"]),
+)
+def test_same_random_state_gives_bit_identical_fits(
+    kind, seed, random_state, n_samples, n_steps, activation
+):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_steps, N_FEATURES))
+    X[0, 0] = np.nan if n_steps > 1 else X[0, 0]
+    if kind == "classifier":
+        Estimator, y = ElmanClassifier, np.arange(n_samples) % 2
+    else:
+        Estimator, y = ElmanRegressor, rng.normal(size=n_samples)
+
+    def fit():
+        model = Estimator(
+            hidden_layer_sizes=3,
+            activation=activation,
+            max_iter=4,
+            random_state=random_state,
+        )
+        return fit_quietly(model, X, y)
+
+    a, b = fit(), fit()
+    for name in ("input_weights_", "recurrent_weights_", "hidden_biases_"):
+        for wa, wb in zip(getattr(a, name), getattr(b, name), strict=True):
+            np.testing.assert_array_equal(wa, wb)
+    np.testing.assert_array_equal(a.output_weights_, b.output_weights_)
+    np.testing.assert_array_equal(a.output_bias_, b.output_bias_)
+    assert a.loss_curve_ == b.loss_curve_
+    np.testing.assert_array_equal(_output(a, X), _output(b, X))
