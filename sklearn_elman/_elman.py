@@ -287,7 +287,18 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         X, absent = validate_sequences(self, X, reset=False)
         X = TimeMajor.from_batch_major(X, absent)
-        return _readout(self._fitted_params(), X, self._activation)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = _readout(self._fitted_params(), X, self._activation)
+        bad = np.flatnonzero(~np.isfinite(Z).all(axis=1))
+        if bad.size:
+            raise ValueError(
+                f"{type(self).__name__} computed a non-finite output for "
+                f"{bad.size} sample(s), the first being sample {bad[0]}: with "
+                f"activation={self._activation!r} the hidden state grew without "
+                "bound over the sequence. Use a bounded activation such as 'tanh', "
+                "scale the features of X, or use shorter sequences."
+            )
+        return Z
 
     def _output(self, X):
         """The network's output for X: probabilities or predicted values."""
