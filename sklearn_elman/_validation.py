@@ -54,9 +54,15 @@ def validate_sequences(estimator, X, *, reset):
         X = _pad_ragged(X)
         input_ndim = 3
     else:
-        if np.dtype(getattr(X, "dtype", float)).kind == "c":
+        kind = np.dtype(getattr(X, "dtype", float)).kind
+        if kind == "c":
             # check_array would say this too, but prints the whole array
             raise ValueError("Complex data not supported: X has a complex dtype.")
+        if kind in "mMV":  # check_array would read these as numbers
+            raise ValueError(
+                f"X must be numeric: it has dtype {X.dtype} (dates, time spans "
+                "and structured records are not features)."
+            )
         try:
             X = check_array(
                 X,

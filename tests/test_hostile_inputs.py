@@ -200,9 +200,6 @@ CASES = [
         lambda k, p: (np.zeros((6, 5), dtype="datetime64[s]"), _y(k), {}),
         (ValueError, "numeric"),
         None,
-        marks=pytest.mark.xfail(
-            strict=True, reason="datetime64 X is silently fitted as numbers"
-        ),
     ),
     pytest.param(
         "structured-one-field",
@@ -210,9 +207,6 @@ CASES = [
         lambda k, p: (np.zeros((6, 5), dtype=[("a", float)]), _y(k), {}),
         (ValueError, "numeric"),
         None,
-        marks=pytest.mark.xfail(
-            strict=True, reason="a structured array is silently fitted"
-        ),
     ),
     ("read-only", BOTH, lambda k, p: (_readonly(X0), _y(k), {}), ACCEPT, True),
     (
