@@ -3,12 +3,18 @@
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
-from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    ClassNamePrefixFeaturesOutMixin,
+    RegressorMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
@@ -16,7 +22,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
@@ -25,9 +31,16 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from ._objective import OUTPUT_ACTIVATIONS, TrainingData, objective
+from ._objective import (
+    OUTPUT_ACTIVATIONS,
+    Batch,
+    TrainingData,
+    network_output,
+    objective,
+    samples_per_chunk,
+)
 from ._params import Layout, Params, init_params, pack, unpack
-from ._recurrence import ACTIVATIONS, TimeMajor, final_state
+from ._recurrence import ACTIVATIONS, TimeMajor
 from ._validation import validate_sequences
 
 _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
@@ -43,6 +56,13 @@ _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
     sees the last layer's state after each sequence's last observed step
     :math:`T`: :math:`o = \mathrm{out}(W_{oh}^\top h^L_T + b_o)`.
 
+    With ``bidirectional=True`` every layer also runs a second recurrence, with
+    its own weights, from each sequence's last observed step to its first
+    (:math:`h^l_{t+1}` in place of :math:`h^l_{t-1}`, and the same carry-over at
+    absent steps). The layer above reads both directions' states side by side,
+    and the readout reads the forward state after the last observed step
+    beside the backward state after the first.
+
     Training minimises, with sample weights :math:`w_i` and :math:`S = \sum_i w_i`,
 
     .. math::
@@ -56,6 +76,96 @@ _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
     equivalent to repeating samples."""
 
 
+_PARAMETERS = """hidden_layer_sizes : int or array-like of int, default=(32,)
+        ``n_hidden`` of each stacked recurrent layer.
+    activation : {"tanh", "relu", "logistic", "identity"}, default="tanh"
+        The hidden activation :math:`\\phi`.
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on the weight matrices.
+    max_iter : int, default=200
+        Maximum number of L-BFGS iterations.
+    max_fun : int, default=15000
+        Maximum number of objective evaluations.
+    tol : float, default=1e-4
+        L-BFGS stops when the largest entry of the projected gradient falls below it.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights. An int makes fits reproducible.
+    warm_start : bool, default=False
+        Start from the previous fit's weights instead of new ones. L-BFGS's
+        curvature memory starts afresh at every fit.
+    verbose : bool or int, default=False
+        Print one line per iteration: iteration, objective J, validation score
+        (with early stopping), elapsed seconds; ``verbose=2`` adds the gradient
+        norm.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training set (stratified for
+        classification of whole sequences, sample weights going with their
+        samples), score it after every L-BFGS iteration, stop when the score
+        has not improved by ``tol`` for ``n_iter_no_change`` iterations, and
+        keep the weights of the best iteration.
+    validation_fraction : float, default=0.1
+        Fraction of the training set held out for early stopping, in (0, 1).
+    n_iter_no_change : int or np.inf, default=10
+        Iterations without an improvement of at least ``tol`` in the
+        validation score before early stopping stops.
+    bidirectional : bool, default=False
+        Give every layer a second recurrence, with its own weights, that reads
+        the observed steps from last to first. The layer above and the readout
+        see both directions' states, forward first."""
+
+_WEIGHTS = """input_weights_ : list of ndarray
+        ``W_hx`` of each layer, of shape (n_inputs_l, n_hidden_l): ``n_features``
+        inputs for the first layer, ``n_directions * n_hidden_{l-1}`` (forward
+        rows first) for the others, ``n_directions`` being 2 when
+        bidirectional, else 1.
+    recurrent_weights_ : list of ndarray
+        ``W_hh`` of each layer, of shape (n_hidden_l, n_hidden_l).
+    hidden_biases_ : list of ndarray
+        ``b_h`` of each layer, of shape (n_hidden_l,).
+    backward_input_weights_ : list of ndarray or None
+        The backward direction's ``W_hx`` of each layer, shaped as
+        ``input_weights_``; None unless ``bidirectional``.
+    backward_recurrent_weights_ : list of ndarray or None
+        The backward direction's ``W_hh`` of each layer; None unless
+        ``bidirectional``.
+    backward_hidden_biases_ : list of ndarray or None
+        The backward direction's ``b_h`` of each layer; None unless
+        ``bidirectional``.
+    output_weights_ : ndarray of shape (n_directions * n_hidden_L, n_outputs)
+        ``W_oh``, forward rows first.
+    output_bias_ : ndarray of shape (n_outputs,)
+        ``b_o``.
+    loss_ : float
+        The objective J at the fitted weights.
+    loss_curve_ : list of float
+        J after each L-BFGS iteration.
+    n_iter_ : int
+        Number of L-BFGS iterations run.
+    validation_scores_ : list of float or None
+        With early stopping, the score of the held-out set after each
+        iteration (accuracy or R^2); otherwise None.
+    best_validation_score_ : float or None
+        With early stopping, the best of ``validation_scores_``, which the
+        fitted weights reach; otherwise None."""
+
+_INPUT_ATTRIBUTES = """n_features_in_ : int
+        Features per time step; after a 2-D fit, the width of X.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when X was a DataFrame with string column names."""
+
+
+def _fill_doc(cls):
+    """Put the shared parts into an estimator's docstring."""
+    for name, text in [
+        ("MODEL_NOTES", _MODEL_NOTES),
+        ("PARAMETERS", _PARAMETERS),
+        ("WEIGHTS", _WEIGHTS),
+        ("INPUT_ATTRIBUTES", _INPUT_ATTRIBUTES),
+    ]:
+        cls.__doc__ = cls.__doc__.replace(name, text)
+    return cls
+
+
 class BaseElman(BaseEstimator, metaclass=ABCMeta):
     """Shared fitting machinery of the Elman estimators. Not for direct use."""
 
@@ -65,6 +175,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(ACTIVATIONS))],
+        "bidirectional": ["boolean"],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
@@ -96,6 +207,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        bidirectional=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -109,11 +221,17 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
+        self.bidirectional = bidirectional
+
+    # Whether the network has an output at every step (sequence labelling)
+    # rather than one per sequence, read from the state after its last step.
+    _per_step = False
 
     @abstractmethod
-    def _encode_targets(self, y):
+    def _encode_targets(self, y, absent):
         """Validate y, set the target attributes, and return (Y, out_activation)
-        with Y of shape (n_samples, n_outputs)."""
+        with Y of shape (n_samples, n_outputs), or (n_samples, n_timesteps,
+        n_outputs) with an output at every step."""
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -145,7 +263,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             )
         X, absent = validate_sequences(self, X, reset=True)
         check_consistent_length(X, y)
-        Y, out_activation = self._encode_targets(y)
+        Y, out_activation = self._encode_targets(y, absent)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
@@ -160,10 +278,8 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
                 stratify=self._stratify_by(Y),
                 random_state=rng,
             )
-            validation = _Validation(
-                X=TimeMajor.from_batch_major(X[held_out], absent[held_out]),
-                Y=Y[held_out],
-                sample_weight=sample_weight[held_out],
+            validation = Batch.build(
+                X[held_out], absent[held_out], Y[held_out], sample_weight[held_out]
             )
             X, absent, Y = X[train], absent[train], Y[train]
             sample_weight = sample_weight[train]
@@ -175,18 +291,22 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             sample_weight,
             alpha=self.alpha,
             hidden_layer_sizes=hidden_layer_sizes,
+            bidirectional=self.bidirectional,
             activation=self.activation,
             out_activation=out_activation,
         )
         theta = self._minimize(self._initial_theta(data.layout, rng), data, validation)
 
         params = unpack(theta, data.layout)
-        self.input_weights_ = list(params.input_weights)
-        self.recurrent_weights_ = list(params.recurrent_weights)
-        self.hidden_biases_ = list(params.hidden_biases)
+        self.input_weights_ = params.input_weights
+        self.recurrent_weights_ = params.recurrent_weights
+        self.hidden_biases_ = params.hidden_biases
         self.output_weights_ = params.output_weights
         self.output_bias_ = params.output_bias
-        self.n_outputs_ = Y.shape[1]
+        self.backward_input_weights_ = params.backward_input_weights
+        self.backward_recurrent_weights_ = params.backward_recurrent_weights
+        self.backward_hidden_biases_ = params.backward_hidden_biases
+        self.n_outputs_ = Y.shape[-1]
         self.out_activation_ = out_activation
         self._activation = self.activation
         return self
@@ -218,19 +338,14 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
 
     def _initial_theta(self, layout, rng):
         if self.warm_start and hasattr(self, "output_weights_"):
-            fitted = self._fitted_params()
-            fitted_layout = Layout(
-                fitted.input_weights[0].shape[0],
-                tuple(W.shape[1] for W in fitted.input_weights),
-                fitted.output_weights.shape[1],
-            )
+            fitted_layout = self._fitted_layout()
             if fitted_layout != layout:
                 raise ValueError(
                     "warm_start=True needs the network of the previous fit, with "
                     f"{fitted_layout}; this fit needs {layout}. Set warm_start=False "
                     "to start from new weights."
                 )
-            return pack(fitted)
+            return pack(self._fitted_params())
         return init_params(layout, self.activation, rng)
 
     def _fitted_params(self):
@@ -240,6 +355,17 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             self.hidden_biases_,
             self.output_weights_,
             self.output_bias_,
+            self.backward_input_weights_,
+            self.backward_recurrent_weights_,
+            self.backward_hidden_biases_,
+        )
+
+    def _fitted_layout(self):
+        return Layout(
+            self.input_weights_[0].shape[0],
+            tuple(W.shape[1] for W in self.input_weights_),
+            self.output_weights_.shape[1],
+            self.backward_input_weights_ is not None,
         )
 
     def _minimize(self, theta0, data, validation):
@@ -282,14 +408,40 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         self.best_validation_score_ = monitor.best_score
         return theta
 
-    def _decision(self, X):
-        """The readout's pre-activation for X, (n_samples, n_outputs)."""
+    def _network_output(self, X):
+        """Run the fitted network on X, in chunks of samples.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out) or None
+            The readout's input (None with an output at every step).
+        Z : ndarray of shape (n_samples, n_outputs) or \
+                (n_samples, n_timesteps, n_outputs)
+            The readout's pre-activations, in X's dtype.
+        absent : ndarray of shape (n_samples, n_timesteps), dtype bool
+        """
         check_is_fitted(self)
         X, absent = validate_sequences(self, X, reset=False)
-        X = TimeMajor.from_batch_major(X, absent)
+        params = self._fitted_params()
+        chunk_size = samples_per_chunk(X, self._fitted_layout())
+        features, Z = [], []
         with np.errstate(over="ignore", invalid="ignore"):
-            Z = _readout(self._fitted_params(), X, self._activation)
-        bad = np.flatnonzero(~np.isfinite(Z).all(axis=1))
+            for start in range(0, len(X), chunk_size):
+                batch = TimeMajor.from_batch_major(
+                    X[start : start + chunk_size], absent[start : start + chunk_size]
+                )
+                F, Z_chunk = network_output(
+                    params, batch, self._activation, self._per_step
+                )
+                if self._per_step:  # time-major rows to (n_samples, n_timesteps, ...)
+                    Z_chunk = Z_chunk.reshape(*batch.absent.shape[:2], -1)
+                    Z_chunk = Z_chunk.transpose(1, 0, 2)
+                else:
+                    features.append(np.hstack(F))
+                Z.append(Z_chunk)
+        Z = np.concatenate(Z)
+        features = np.concatenate(features) if features else None
+        bad = np.flatnonzero(~np.isfinite(Z.reshape(len(Z), -1)).all(axis=1))
         if bad.size:
             raise ValueError(
                 f"{type(self).__name__} computed a non-finite output for "
@@ -298,12 +450,14 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
                 "bound over the sequence. Use a bounded activation such as 'tanh', "
                 "scale the features of X, or use shorter sequences."
             )
-        return Z
+        return features, Z, absent
 
-    def _output(self, X):
-        """The network's output for X: probabilities or predicted values."""
-        Z = self._decision(X).astype(np.float64, copy=False)  # probabilities sum to 1
-        return OUTPUT_ACTIVATIONS[self.out_activation_](Z)
+    def _output(self, Z):
+        """The network's output from the readout's pre-activations Z:
+        probabilities or predicted values, in float64."""
+        Z = Z.astype(np.float64, copy=False)  # probabilities sum to 1 in float64
+        output = OUTPUT_ACTIVATIONS[self.out_activation_](Z.reshape(-1, Z.shape[-1]))
+        return output.reshape(Z.shape)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -332,23 +486,6 @@ def _convergence_message(estimator, result):
         "happens near a minimum or on a steep cliff of the objective: raise tol, "
         "scale the features of X, or increase alpha. More iterations will not help."
     )
-
-
-def _readout(params, X, activation):
-    """Z = h_T @ W_oh + b_o for a TimeMajor batch X: the output pre-activations,
-    computed in X's dtype."""
-    params = params.astype(X.X.dtype)
-    h_T = final_state(X, params.layers(), activation)
-    return h_T @ params.output_weights + params.output_bias
-
-
-@dataclass(frozen=True)
-class _Validation:
-    """The held-out part of the training set, for early stopping."""
-
-    X: TimeMajor
-    Y: np.ndarray
-    sample_weight: np.ndarray
 
 
 class _Monitor:
@@ -404,14 +541,99 @@ class _Monitor:
 
     def _score(self, theta):
         data, validation = self.data, self.validation
-        Z = _readout(unpack(theta, data.layout), validation.X, data.activation)
-        output = OUTPUT_ACTIVATIONS[data.out_activation](Z)
-        return self.estimator._score_output(
-            output, validation.Y, validation.sample_weight
+        _, Z = network_output(
+            unpack(theta, data.layout), validation.X, data.activation, data.per_step
+        )
+        output = OUTPUT_ACTIVATIONS[data.out_activation](Z.astype(np.float64))
+        return self.estimator._score_output(output, validation.Y, validation.weights)
+
+
+class _LabelsMixin(ClassifierMixin):
+    """Class labels for the Elman classifiers: encoding, scoring, probabilities."""
+
+    def _encode_labels(self, y):
+        """Fit the label encoding to y (1-D labels, or a 2-D label indicator)
+        and return (Y, out_activation)."""
+        check_classification_targets(y)
+        if self.warm_start and hasattr(self, "classes_"):
+            classes = LabelBinarizer().fit(y).classes_
+            if not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    "warm_start=True needs y with the classes of the previous fit: "
+                    f"{self.classes_} before, {classes} now."
+                )
+        self._label_binarizer = LabelBinarizer().fit(y)
+        self.classes_ = self._label_binarizer.classes_
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            out_activation = "logistic"
+        elif len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes; y "
+                f"has only 1 class: {self.classes_[0]!r}."
+            )
+        else:
+            out_activation = "logistic" if len(self.classes_) == 2 else "softmax"
+        return self._label_binarizer.transform(y).astype(np.float64), out_activation
+
+    def _score_output(self, output, Y, sample_weight):
+        lb = self._label_binarizer
+        return accuracy_score(
+            lb.inverse_transform(Y),
+            lb.inverse_transform(output),
+            sample_weight=sample_weight,
         )
 
+    def _labels(self, output):
+        """Labels from the output units, for output of shape (..., n_outputs)."""
+        labels = self._label_binarizer.inverse_transform(
+            output.reshape(-1, output.shape[-1])
+        )
+        return labels.reshape(*output.shape[:-1], *labels.shape[1:])
 
-class ElmanClassifier(ClassifierMixin, BaseElman):
+    def _probabilities(self, output):
+        """Class probabilities from the output units, (..., n_classes)."""
+        if (
+            self.out_activation_ == "logistic"
+            and self._label_binarizer.y_type_ == "binary"
+        ):
+            return np.concatenate([1.0 - output, output], axis=-1)
+        return output
+
+
+class _StateFeaturesMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
+    """``transform``: the readout's input as features for another estimator."""
+
+    def transform(self, X):
+        """The state the readout reads: the last layer's state after each
+        sequence's last observed step (and, when bidirectional, the backward
+        direction's state after its first).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Sequences, as in :meth:`fit`; any number of time steps.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_directions * n_hidden_L)
+            Forward state first; in X's floating dtype (float32 or float64).
+        """
+        features, _, _ = self._network_output(X)
+        return features
+
+    @property
+    def _n_features_out(self):
+        return self.output_weights_.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+@_fill_doc
+class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
     """Elman recurrent network classifier: one label per sequence.
 
     Reads each sequence through one or more Elman layers and classifies it from
@@ -420,38 +642,7 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
 
     Parameters
     ----------
-    hidden_layer_sizes : int or array-like of int, default=(32,)
-        ``n_hidden`` of each stacked recurrent layer.
-    activation : {"tanh", "relu", "logistic", "identity"}, default="tanh"
-        The hidden activation :math:`\\phi`.
-    alpha : float, default=1e-4
-        Strength of the L2 penalty on the weight matrices.
-    max_iter : int, default=200
-        Maximum number of L-BFGS iterations.
-    max_fun : int, default=15000
-        Maximum number of objective evaluations.
-    tol : float, default=1e-4
-        L-BFGS stops when the largest entry of the projected gradient falls below it.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights. An int makes fits reproducible.
-    warm_start : bool, default=False
-        Start from the previous fit's weights instead of new ones. L-BFGS's
-        curvature memory starts afresh at every fit.
-    verbose : bool or int, default=False
-        Print one line per iteration: iteration, objective J, validation score
-        (with early stopping), elapsed seconds; ``verbose=2`` adds the gradient
-        norm.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training set (stratified for
-        classification, sample weights going with their samples), score it
-        after every L-BFGS iteration, stop when the score has not improved by
-        ``tol`` for ``n_iter_no_change`` iterations, and keep the weights of the
-        best iteration.
-    validation_fraction : float, default=0.1
-        Fraction of the training set held out for early stopping, in (0, 1).
-    n_iter_no_change : int or np.inf, default=10
-        Iterations without an improvement of at least ``tol`` in the
-        validation score before early stopping stops.
+    PARAMETERS
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, ``{label: weight}``, multiplied into the sample
         weights; "balanced" weighs classes inversely to their frequency in y.
@@ -460,40 +651,17 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels (for multilabel y, the label indices).
-    input_weights_ : list of ndarray
-        ``W_hx`` of each layer, of shape (n_inputs_l, n_hidden_l).
-    recurrent_weights_ : list of ndarray
-        ``W_hh`` of each layer, of shape (n_hidden_l, n_hidden_l).
-    hidden_biases_ : list of ndarray
-        ``b_h`` of each layer, of shape (n_hidden_l,).
-    output_weights_ : ndarray of shape (n_hidden_L, n_outputs)
-        ``W_oh``.
-    output_bias_ : ndarray of shape (n_outputs,)
-        ``b_o``.
-    loss_ : float
-        The objective J at the fitted weights.
-    loss_curve_ : list of float
-        J after each L-BFGS iteration.
-    n_iter_ : int
-        Number of L-BFGS iterations run.
-    validation_scores_ : list of float or None
-        With early stopping, the score of the held-out set after each
-        iteration (accuracy or R^2); otherwise None.
-    best_validation_score_ : float or None
-        With early stopping, the best of ``validation_scores_``, which the
-        fitted weights reach; otherwise None.
+    WEIGHTS
     n_outputs_ : int
         Number of output units: 1 for binary y, n_classes otherwise.
     out_activation_ : str
         "softmax" (multiclass) or "logistic" (binary, multilabel).
-    n_features_in_ : int
-        Features per time step; after a 2-D fit, the width of X.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when X was a DataFrame with string column names.
+    INPUT_ATTRIBUTES
 
     See Also
     --------
     ElmanRegressor : The same network for regression targets.
+    ElmanSequenceClassifier : A label at every time step.
     sklearn.neural_network.MLPClassifier : A feed-forward network on flat features.
 
     Notes
@@ -517,9 +685,9 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
     True
     >>> clf.predict_proba(X[:2]).shape
     (2, 2)
+    >>> clf.transform(X[:2]).shape             # the final states, as features
+    (2, 16)
     """
-
-    __doc__ = __doc__.replace("MODEL_NOTES", _MODEL_NOTES)
 
     _parameter_constraints: dict = {
         **BaseElman._parameter_constraints,
@@ -541,6 +709,7 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        bidirectional=False,
         class_weight=None,
     ):
         super().__init__(
@@ -556,6 +725,7 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
+            bidirectional=bidirectional,
         )
         self.class_weight = class_weight
 
@@ -569,42 +739,12 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
             return None
         return self._label_binarizer.inverse_transform(Y)
 
-    def _score_output(self, output, Y, sample_weight):
-        lb = self._label_binarizer
-        return accuracy_score(
-            lb.inverse_transform(Y),
-            lb.inverse_transform(output),
-            sample_weight=sample_weight,
-        )
-
-    def _encode_targets(self, y):
+    def _encode_targets(self, y, absent):
         y = np.asarray(y) if not hasattr(y, "shape") else y
         if getattr(y, "ndim", 1) == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-        check_classification_targets(y)
-        if type_of_target(y) == "multilabel-indicator":
-            out_activation = "logistic"
-        else:
-            out_activation = None  # decided by the number of classes below
-        if self.warm_start and hasattr(self, "classes_"):
-            classes = LabelBinarizer().fit(y).classes_
-            if not np.array_equal(classes, self.classes_):
-                raise ValueError(
-                    "warm_start=True needs y with the classes of the previous fit: "
-                    f"{self.classes_} before, {classes} now."
-                )
-        self._label_binarizer = LabelBinarizer().fit(y)
-        self.classes_ = self._label_binarizer.classes_
-        if out_activation is None and len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes; y "
-                f"has only 1 class: {self.classes_[0]!r}."
-            )
-        Y = self._label_binarizer.transform(y).astype(np.float64)
-        if out_activation is None:
-            out_activation = "logistic" if len(self.classes_) == 2 else "softmax"
-        return Y, out_activation
+        return self._encode_labels(y)
 
     def predict_proba(self, X):
         """Class probabilities of each sequence.
@@ -621,13 +761,8 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
             Probabilities in the order of ``classes_``. For multilabel y, the
             probability of each label.
         """
-        proba = self._output(X)
-        if (
-            self.out_activation_ == "logistic"
-            and self._label_binarizer.y_type_ == "binary"
-        ):
-            return np.hstack([1.0 - proba, proba])
-        return proba
+        _, Z, _ = self._network_output(X)
+        return self._probabilities(self._output(Z))
 
     def decision_function(self, X):
         """The output units' pre-activations (logits) for each sequence.
@@ -644,7 +779,7 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
             For binary y, the logit of ``classes_[1]``; otherwise one column per
             class (softmax inputs) or per label (multilabel logits).
         """
-        scores = self._decision(X)
+        _, scores, _ = self._network_output(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict_log_proba(self, X):
@@ -677,8 +812,8 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
             Predicted labels; an indicator matrix for multilabel y.
         """
-        output = self._output(X)
-        return self._label_binarizer.inverse_transform(output)
+        _, Z, _ = self._network_output(X)
+        return self._labels(self._output(Z))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -686,7 +821,8 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
         return tags
 
 
-class ElmanRegressor(RegressorMixin, BaseElman):
+@_fill_doc
+class ElmanRegressor(RegressorMixin, _StateFeaturesMixin, BaseElman):
     """Elman recurrent network regressor: one target vector per sequence.
 
     Reads each sequence through one or more Elman layers and predicts from the
@@ -695,75 +831,21 @@ class ElmanRegressor(RegressorMixin, BaseElman):
 
     Parameters
     ----------
-    hidden_layer_sizes : int or array-like of int, default=(32,)
-        ``n_hidden`` of each stacked recurrent layer.
-    activation : {"tanh", "relu", "logistic", "identity"}, default="tanh"
-        The hidden activation :math:`\\phi`.
-    alpha : float, default=1e-4
-        Strength of the L2 penalty on the weight matrices.
-    max_iter : int, default=200
-        Maximum number of L-BFGS iterations.
-    max_fun : int, default=15000
-        Maximum number of objective evaluations.
-    tol : float, default=1e-4
-        L-BFGS stops when the largest entry of the projected gradient falls below it.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the initial weights. An int makes fits reproducible.
-    warm_start : bool, default=False
-        Start from the previous fit's weights instead of new ones. L-BFGS's
-        curvature memory starts afresh at every fit.
-    verbose : bool or int, default=False
-        Print one line per iteration: iteration, objective J, validation score
-        (with early stopping), elapsed seconds; ``verbose=2`` adds the gradient
-        norm.
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training set (stratified for
-        classification, sample weights going with their samples), score it
-        after every L-BFGS iteration, stop when the score has not improved by
-        ``tol`` for ``n_iter_no_change`` iterations, and keep the weights of the
-        best iteration.
-    validation_fraction : float, default=0.1
-        Fraction of the training set held out for early stopping, in (0, 1).
-    n_iter_no_change : int or np.inf, default=10
-        Iterations without an improvement of at least ``tol`` in the
-        validation score before early stopping stops.
+    PARAMETERS
 
     Attributes
     ----------
-    input_weights_ : list of ndarray
-        ``W_hx`` of each layer, of shape (n_inputs_l, n_hidden_l).
-    recurrent_weights_ : list of ndarray
-        ``W_hh`` of each layer, of shape (n_hidden_l, n_hidden_l).
-    hidden_biases_ : list of ndarray
-        ``b_h`` of each layer, of shape (n_hidden_l,).
-    output_weights_ : ndarray of shape (n_hidden_L, n_outputs)
-        ``W_oh``.
-    output_bias_ : ndarray of shape (n_outputs,)
-        ``b_o``.
-    loss_ : float
-        The objective J at the fitted weights.
-    loss_curve_ : list of float
-        J after each L-BFGS iteration.
-    n_iter_ : int
-        Number of L-BFGS iterations run.
-    validation_scores_ : list of float or None
-        With early stopping, the score of the held-out set after each
-        iteration (accuracy or R^2); otherwise None.
-    best_validation_score_ : float or None
-        With early stopping, the best of ``validation_scores_``, which the
-        fitted weights reach; otherwise None.
+    WEIGHTS
     n_outputs_ : int
         Number of targets.
     out_activation_ : str
         Always "identity".
-    n_features_in_ : int
-        Features per time step; after a 2-D fit, the width of X.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when X was a DataFrame with string column names.
+    INPUT_ATTRIBUTES
 
     See Also
     --------
     ElmanClassifier : The same network for class labels.
+    ElmanSequenceRegressor : A target at every time step.
     sklearn.neural_network.MLPRegressor : A feed-forward network on flat features.
 
     Notes
@@ -789,8 +871,6 @@ class ElmanRegressor(RegressorMixin, BaseElman):
     True
     """
 
-    __doc__ = __doc__.replace("MODEL_NOTES", _MODEL_NOTES)
-
     def __init__(
         self,
         hidden_layer_sizes=(32,),
@@ -806,6 +886,7 @@ class ElmanRegressor(RegressorMixin, BaseElman):
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
+        bidirectional=False,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -820,12 +901,13 @@ class ElmanRegressor(RegressorMixin, BaseElman):
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
+            bidirectional=bidirectional,
         )
 
     def _score_output(self, output, Y, sample_weight):
         return r2_score(Y, output, sample_weight=sample_weight)
 
-    def _encode_targets(self, y):
+    def _encode_targets(self, y, absent):
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
         self._y_ndim = y.ndim
         return y.reshape(len(y), -1), "identity"
@@ -844,7 +926,8 @@ class ElmanRegressor(RegressorMixin, BaseElman):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             As many dimensions as the y given to :meth:`fit`.
         """
-        y = self._output(X)
+        _, Z, _ = self._network_output(X)
+        y = self._output(Z)
         return y.ravel() if self._y_ndim == 1 else y
 
     def __sklearn_tags__(self):

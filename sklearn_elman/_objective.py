@@ -6,7 +6,16 @@ With sample weights ``w_i`` and ``S = sum_i w_i``::
 
 Biases are not penalised. ``loss_i`` is the cross-entropy of the output link
 (summed over logistic units for binary and multilabel targets) or, for
-regression, half the mean over outputs of the squared error.
+regression, half the mean over outputs of the squared error, of the output
+read from the state after the sequence's last step.
+
+With an output at every step (sequence labelling), every observed step ``t``
+of sample ``i`` has a loss ``loss_it`` and, with ``n_i`` the number of observed
+steps of sample ``i`` and ``S = sum_i w_i n_i``::
+
+    J = (1/S) sum_i w_i sum_t loss_it + alpha / (2 S) * (sum of squares ...)
+
+the mean over all observed steps, each weighted by its sequence's weight.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -18,11 +27,14 @@ from sklearn import get_config
 
 from ._params import Layout, unpack
 from ._recurrence import (
+    LAST_STEP,
     TimeMajor,
     _one_blas_thread,
     _threadpools,
     backward,
+    final_state,
     forward,
+    split_rows,
 )
 
 
@@ -83,6 +95,39 @@ def _blas_threads():
 
 
 @dataclass(frozen=True)
+class Batch:
+    """Sequences with their targets, as the kernel reads them.
+
+    Attributes
+    ----------
+    X : TimeMajor
+    Y : ndarray of shape (n_samples, n_outputs) or (n_timesteps * n_samples, n_outputs)
+        Encoded targets of each sample or, with an output at every step, of
+        each step (time-major rows, 0 at absent steps).
+    weights : ndarray of shape (n_samples,) or (n_timesteps * n_samples,)
+        The weight of each row of ``Y`` in J (0 at absent steps).
+    """
+
+    X: TimeMajor
+    Y: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def build(cls, X, absent, Y, weights):
+        """From batch-major ``X`` (NaN padding), ``absent``, ``Y`` of shape
+        (n_samples, n_outputs) or, per step, (n_samples, n_timesteps, n_outputs),
+        and per-sample ``weights``. Copies; ``Y`` gets ``X``'s dtype."""
+        X_tm = TimeMajor.from_batch_major(X, absent)
+        if Y.ndim == 3:  # a target at every step: time-major rows, absent ones unused
+            observed = ~absent.T  # (n_timesteps, n_samples)
+            weights = np.where(observed, weights, 0.0).ravel()
+            Y = np.where(observed[..., np.newaxis], Y.transpose(1, 0, 2), 0.0)
+            Y = Y.reshape(-1, Y.shape[2])
+        # J is summed in float64, whatever the kernel's dtype
+        return cls(X_tm, np.asarray(Y, X.dtype), np.asarray(weights, np.float64))
+
+
+@dataclass(frozen=True)
 class TrainingData:
     """Everything the objective needs besides the weights.
 
@@ -91,32 +136,29 @@ class TrainingData:
 
     Attributes
     ----------
-    chunks : tuple of (slice, TimeMajor)
-        The sequences, in chunks of consecutive samples; the slice selects the
-        chunk's rows of ``Y`` and ``scaled_weights``.
-    Y : ndarray of shape (n_samples, n_outputs)
-        Encoded targets.
-    scaled_weights : ndarray of shape (n_samples,)
-        ``w_i / S``.
+    chunks : tuple of Batch
+        The training set in chunks of samples, weights scaled so that they sum
+        to 1 over the whole set.
     penalty : ndarray of shape (layout.size,)
         ``alpha / S`` on the entries of weight matrices, 0 on biases.
     layout : Layout
     activation : str
     out_activation : str
+    per_step : bool
+        Whether there is a target at every step rather than one per sample.
     """
 
     chunks: tuple
-    Y: np.ndarray
-    scaled_weights: np.ndarray
     penalty: np.ndarray
     layout: Layout
     activation: str
     out_activation: str
+    per_step: bool
 
     @property
     def dtype(self):
         """The dtype the kernel computes in: float32 for float32 X, else float64."""
-        return self.chunks[0][1].X.dtype
+        return self.chunks[0].X.X.dtype
 
     @classmethod
     def build(
@@ -130,6 +172,7 @@ class TrainingData:
         hidden_layer_sizes,
         activation,
         out_activation,
+        bidirectional=False,
         chunk_bytes=None,
     ):
         """Canonicalise the training set and prepare it for the kernel.
@@ -144,11 +187,15 @@ class TrainingData:
         X : ndarray of shape (n_samples, n_timesteps, n_features)
             NaN at absent steps; float32 or float64. Not modified.
         absent : ndarray of shape (n_samples, n_timesteps), dtype bool
-        Y : ndarray of shape (n_samples, n_outputs)
+        Y : ndarray of shape (n_samples, n_outputs) or \
+                (n_samples, n_timesteps, n_outputs)
+            Encoded targets: one per sample, or one per step (used at observed
+            steps only).
         sample_weight : ndarray of shape (n_samples,)
         alpha : float
         hidden_layer_sizes : tuple of int
         activation, out_activation : str
+        bidirectional : bool, default=False
         chunk_bytes : int, default=None
             Memory for one chunk's hidden states and gradients; by default an
             eighth of scikit-learn's ``working_memory``.
@@ -158,39 +205,48 @@ class TrainingData:
                 "Sample weights must contain at least one non-zero number."
             )
         rows, sample_weight = _canonical_rows(X, Y, sample_weight)
-        layout = Layout(X.shape[2], tuple(hidden_layer_sizes), Y.shape[1])
-        n_timesteps = X.shape[1]
-        if chunk_bytes is None:
-            chunk_bytes = get_config()["working_memory"] * 2**20 // 8
-        # per sample: the input, every layer's states, and their gradients
-        per_sample = (
-            n_timesteps * X.itemsize * (X.shape[2] + 3 * sum(layout.hidden_layer_sizes))
+        layout = Layout(
+            X.shape[2], tuple(hidden_layer_sizes), Y.shape[-1], bidirectional
         )
-        chunk_size = int(max(1, min(len(rows), chunk_bytes // per_sample)))
+        per_step = Y.ndim == 3
+        # S: the weight of every target, one per sample or per observed step
+        n_targets = (~absent[rows]).sum(axis=1) if per_step else 1
+        weight_sum = float(np.sum(sample_weight * n_targets))
+        chunk_size = samples_per_chunk(X, layout, chunk_bytes)
         if len(rows) >= 2 * _MIN_PARALLEL_CHUNK:
             # at least two chunks, for two cores; fixed by the data alone, so
             # that results do not depend on the machine
             chunk_size = min(chunk_size, -(-len(rows) // 2))
         chunks = tuple(
-            (
-                slice(start, start + chunk_size),
-                TimeMajor.from_batch_major(
-                    X[rows[start : start + chunk_size]],
-                    absent[rows[start : start + chunk_size]],
-                ),
+            Batch.build(
+                X[rows[start : start + chunk_size]],
+                absent[rows[start : start + chunk_size]],
+                Y[rows[start : start + chunk_size]],
+                sample_weight[start : start + chunk_size] / weight_sum,
             )
             for start in range(0, len(rows), chunk_size)
         )
-        weight_sum = sample_weight.sum()
         return cls(
             chunks=chunks,
-            Y=np.asarray(Y[rows], dtype=X.dtype),
-            scaled_weights=sample_weight / weight_sum,
             penalty=(alpha / weight_sum) * layout.penalty_mask(),
             layout=layout,
             activation=activation,
             out_activation=out_activation,
+            per_step=per_step,
         )
+
+
+def samples_per_chunk(X, layout, chunk_bytes=None):
+    """How many samples of ``X`` to take at once so that their states, and
+    their gradients, take about ``chunk_bytes`` (an eighth of scikit-learn's
+    ``working_memory`` by default)."""
+    if chunk_bytes is None:
+        chunk_bytes = get_config()["working_memory"] * 2**20 // 8
+    n_samples, n_timesteps, n_features = X.shape
+    # per sample: the input, every layer's states, and their gradients
+    n_states = layout.n_directions * sum(layout.hidden_layer_sizes)
+    per_sample = n_timesteps * X.itemsize * (n_features + 3 * n_states)
+    return int(max(1, min(n_samples, chunk_bytes // per_sample)))
 
 
 def _canonical_rows(X, Y, sample_weight):
@@ -261,7 +317,7 @@ def objective(theta, data):
     J = 0.5 * float(np.dot(grad, theta))
     with np.errstate(over="ignore", invalid="ignore"):
         for J_chunk, grad_chunk in _map_chunks(
-            lambda chunk: _chunk_objective(params, data, *chunk), data.chunks
+            lambda chunk: _chunk_objective(params, data, chunk), data.chunks
         ):
             J += J_chunk
             grad += grad_chunk
@@ -271,26 +327,77 @@ def objective(theta, data):
     return J, grad
 
 
-def _chunk_objective(params, data, rows, X):
+def _chunk_objective(params, data, chunk):
     """One chunk's part of the data term of J, and its gradient (flat)."""
     layers = params.layers()
     grad = np.zeros(data.layout.size, dtype=data.dtype)
     grads = unpack(grad, data.layout)
-    H = forward(X, layers, data.activation)
-    h_T = H[-1][-1]  # (n_samples, n_hidden_L): state after the last observed step
-    Z = h_T @ params.output_weights + params.output_bias
-    loss, dZ = LOSSES[data.out_activation](Z, data.Y[rows])
-    scaled_weights = data.scaled_weights[rows]
-    J = float(scaled_weights @ loss)
+    H = forward(chunk.X, layers, data.activation)
+    features = readout_inputs(H[-1], data.per_step)
+    Z = readout(features, params)
+    loss, dZ = LOSSES[data.out_activation](Z, chunk.Y)
+    J = float(chunk.weights @ loss)
     if not np.isfinite(J):
         return J, grad
-    dZ *= scaled_weights[:, np.newaxis].astype(data.dtype, copy=False)
-    grads.output_weights[...] = h_T.T @ dZ
+    dZ *= chunk.weights.astype(dZ.dtype)[:, np.newaxis]
     np.sum(dZ, axis=0, out=grads.output_bias)
-    dH = np.zeros_like(H[-1])  # the readout sees only the final state
-    dH[-1] = dZ @ params.output_weights.T
-    backward(X, H, dH, layers, data.activation, grads.layers())
+    dH = [np.zeros_like(H_d) for H_d in H[-1]]
+    for d, (F_d, W_d, dW_d) in enumerate(
+        zip(
+            features,
+            split_rows(params.output_weights, features),
+            split_rows(grads.output_weights, features),
+            strict=True,
+        )
+    ):
+        dW_d[...] = F_d.T @ dZ
+        if data.per_step:
+            dH[d].reshape(F_d.shape)[...] = dZ @ W_d.T
+        else:  # the readout sees each direction's state after its last step only
+            dH[d][LAST_STEP[d]] = dZ @ W_d.T
+    backward(chunk.X, H, dH, layers, data.activation, grads.layers())
     return J, grad
+
+
+def readout_inputs(H_top, per_step):
+    """What the readout reads from the last layer's states ``H_top`` (one
+    array per direction): each direction's state after its last step, (n_samples,
+    n_hidden_L); or, per step, every step's state as time-major rows,
+    (n_timesteps * n_samples, n_hidden_L)."""
+    if per_step:
+        return [H_d.reshape(-1, H_d.shape[2]) for H_d in H_top]
+    return [H_d[LAST_STEP[d]] for d, H_d in enumerate(H_top)]
+
+
+def readout(features, params):
+    """``Z = [features...] @ W_oh + b_o``: the output pre-activations."""
+    Z = params.output_bias
+    for F_d, W_d in zip(
+        features, split_rows(params.output_weights, features), strict=True
+    ):
+        Z = Z + F_d @ W_d
+    return Z
+
+
+def network_output(params, X, activation, per_step):
+    """The readout's inputs and output pre-activations for a batch ``X``
+    (TimeMajor), computed in its dtype.
+
+    Returns
+    -------
+    features : list of ndarray
+        See :func:`readout_inputs`.
+    Z : ndarray of shape (n_samples, n_outputs) or \
+            (n_timesteps * n_samples, n_outputs)
+    """
+    params = params.astype(X.X.dtype)
+    layers = params.layers()
+    if not per_step and len(layers[0]) == 1:
+        # O(n_samples * n_hidden) memory: no step's state is kept
+        features = [final_state(X, layers, activation)]
+    else:
+        features = readout_inputs(forward(X, layers, activation)[-1], per_step)
+    return features, readout(features, params)
 
 
 def _map_chunks(function, chunks):

@@ -5,8 +5,9 @@ L-BFGS optimises one flat vector ``theta``; :func:`unpack` returns views into it
 (so writing into the views of a gradient vector fills the gradient in place) and
 :func:`pack` is its inverse.
 
-Flat order: for each layer ``l``, ``W_hx^l``, ``W_hh^l``, ``b_h^l``; then
-``W_oh``, ``b_o``. Every array is C-ordered.
+Flat order: for each layer ``l``, ``W_hx^l``, ``W_hh^l``, ``b_h^l`` (then, for
+bidirectional networks, the backward direction's three); then ``W_oh``, ``b_o``.
+Every array is C-ordered.
 """
 
 from dataclasses import dataclass
@@ -16,30 +17,40 @@ import numpy as np
 
 
 class Params(NamedTuple):
-    """Views of the weights, named as in the equations."""
+    """Views of the weights, named as in the equations.
+
+    A layer's input has ``n_inputs_l`` features: ``n_features`` for the first,
+    ``n_directions * n_hidden_{l-1}`` for the others, forward states first.
+    """
 
     input_weights: list  # W_hx^l, (n_inputs_l, n_hidden_l)
     recurrent_weights: list  # W_hh^l, (n_hidden_l, n_hidden_l)
     hidden_biases: list  # b_h^l, (n_hidden_l,)
-    output_weights: np.ndarray  # W_oh, (n_hidden_L, n_outputs)
+    output_weights: np.ndarray  # W_oh, (n_directions * n_hidden_L, n_outputs)
     output_bias: np.ndarray  # b_o, (n_outputs,)
+    # the backward direction's weights, of the same shapes; None if unidirectional
+    backward_input_weights: list | None = None
+    backward_recurrent_weights: list | None = None
+    backward_hidden_biases: list | None = None
 
     def astype(self, dtype):
         """The same weights as arrays of ``dtype`` (no copy where they already are)."""
-        lists = [[W.astype(dtype, copy=False) for W in Ws] for Ws in self[:3]]
-        arrays = [W.astype(dtype, copy=False) for W in self[3:]]
-        return Params(*lists, *arrays)
+
+        def cast(W):
+            if isinstance(W, list):
+                return [W_l.astype(dtype, copy=False) for W_l in W]
+            return None if W is None else W.astype(dtype, copy=False)
+
+        return Params(*map(cast, self))
 
     def layers(self):
-        """``[(W_hx, W_hh, b_h), ...]``, one tuple per recurrent layer."""
-        return list(
-            zip(
-                self.input_weights,
-                self.recurrent_weights,
-                self.hidden_biases,
-                strict=True,
-            )
-        )
+        """``[[(W_hx, W_hh, b_h), ...], ...]``: for each recurrent layer, the
+        weights of each direction, forward first."""
+        forward = zip(*self[:3], strict=True)
+        if self.backward_input_weights is None:
+            return [[f] for f in forward]
+        backward = zip(*self[5:], strict=True)
+        return [[f, b] for f, b in zip(forward, backward, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -49,11 +60,17 @@ class Layout:
     n_features: int
     hidden_layer_sizes: tuple
     n_outputs: int
+    bidirectional: bool = False
+
+    @property
+    def n_directions(self):
+        return 2 if self.bidirectional else 1
 
     @property
     def layer_inputs(self):
         """Number of inputs of each recurrent layer."""
-        return (self.n_features, *self.hidden_layer_sizes[:-1])
+        below = [self.n_directions * n for n in self.hidden_layer_sizes[:-1]]
+        return (self.n_features, *below)
 
     @property
     def shapes(self):
@@ -62,9 +79,11 @@ class Layout:
             self.layer_inputs, self.hidden_layer_sizes, strict=True
         ):
             shapes += [(n_in, n_hidden), (n_hidden, n_hidden), (n_hidden,)]
+            if self.bidirectional:
+                shapes += [(n_in, n_hidden), (n_hidden, n_hidden), (n_hidden,)]
         return [
             *shapes,
-            (self.hidden_layer_sizes[-1], self.n_outputs),
+            (self.n_directions * self.hidden_layer_sizes[-1], self.n_outputs),
             (self.n_outputs,),
         ]
 
@@ -90,19 +109,22 @@ def unpack(theta, layout):
         stop = start + int(np.prod(shape))
         arrays.append(theta[start:stop].reshape(shape))
         start = stop
-    n_layers = len(layout.hidden_layer_sizes)
+    # per layer, 3 arrays per direction
+    stride = 3 * layout.n_directions
+    backward = [arrays[k:-2:stride] for k in (3, 4, 5)]
     return Params(
-        input_weights=arrays[0 : 3 * n_layers : 3],
-        recurrent_weights=arrays[1 : 3 * n_layers : 3],
-        hidden_biases=arrays[2 : 3 * n_layers : 3],
-        output_weights=arrays[-2],
-        output_bias=arrays[-1],
+        arrays[0:-2:stride],
+        arrays[1:-2:stride],
+        arrays[2:-2:stride],
+        arrays[-2],
+        arrays[-1],
+        *(backward if layout.bidirectional else [None] * 3),
     )
 
 
 def pack(params):
     """Concatenate :class:`Params` into one flat float64 vector (unpack's inverse)."""
-    arrays = [a for layer in params.layers() for a in layer]
+    arrays = [a for layer in params.layers() for d in layer for a in d]
     arrays += [params.output_weights, params.output_bias]
     return np.concatenate([np.ravel(a) for a in arrays]).astype(np.float64, copy=False)
 
@@ -118,11 +140,11 @@ def init_params(layout, activation, rng):
     theta = np.zeros(layout.size)
     params = unpack(theta, layout)
     factor = 2.0 if activation == "logistic" else 6.0
-    glorot = [*params.input_weights, params.output_weights]
-    for W in glorot:
+    directions = [d for layer in params.layers() for d in layer]  # flat order
+    for W in [*(W_hx for W_hx, _, _ in directions), params.output_weights]:
         bound = np.sqrt(factor / sum(W.shape))
         W[...] = rng.uniform(-bound, bound, size=W.shape)
-    for W_hh in params.recurrent_weights:
+    for _, W_hh, _ in directions:
         Q, R = np.linalg.qr(rng.standard_normal(W_hh.shape))
         W_hh[...] = Q * np.sign(np.diag(R))  # sign fix: Haar-distributed
     return theta

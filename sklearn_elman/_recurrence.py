@@ -10,9 +10,13 @@ One layer, for each time step ``t`` at which a sample is observed::
     h_t = phi(x_t @ W_hx + h_{t-1} @ W_hh + b_h),    h_{-1} = 0
 
 The input projection ``x_t @ W_hx + b_h`` of all steps is one matrix product;
-only ``h_{t-1} @ W_hh`` is inside the time loop.
+only ``h_{t-1} @ W_hh`` is inside the time loop. A bidirectional layer runs a
+second recurrence, with its own weights, from the last step to the first
+(``h_{t+1}`` in place of ``h_{t-1}``); the layer above and the readout read the
+two directions' states side by side, forward first.
 """
 
+import itertools
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -167,48 +171,84 @@ def _step(A_t, h_prev, W_hh, activation, absent_t):
         np.copyto(A_t, h_prev, where=absent_t)  # padding carries the state
 
 
+# The step after which a direction's state has read the whole sequence: the
+# last for the forward direction, the first for the backward one.
+LAST_STEP = (-1, 0)
+
+
+def split_rows(W, parts):
+    """Row blocks of ``W`` matching the feature widths of ``parts``: the weights
+    that read each part of an input made of the concatenated ``parts``."""
+    bounds = np.cumsum([0, *(part.shape[-1] for part in parts)])
+    return [W[start:stop] for start, stop in itertools.pairwise(bounds)]
+
+
 def forward(X, layers, activation):
-    """Hidden states of every layer at every step.
+    """Hidden states of every layer and direction at every step.
 
     Parameters
     ----------
     X : TimeMajor
-    layers : iterable of (W_hx, W_hh, b_h)
+    layers : list of list of (W_hx, W_hh, b_h)
+        For each layer, the forward direction's weights and, for a
+        bidirectional network, the backward direction's. A layer reads the
+        concatenated states of every direction of the layer below.
     activation : str, a key of ACTIVATIONS
 
     Returns
     -------
-    H : list of ndarray, each of shape (n_timesteps, n_samples, n_hidden_l)
+    H : list of list of ndarray
+        ``H[l][d]`` of shape (n_timesteps, n_samples, n_hidden_l): the states
+        of layer ``l``, direction ``d``.
     """
     H = []
-    H_in = X.X
-    for W_hx, W_hh, b_h in layers:
-        n_timesteps, n_samples, _ = H_in.shape
-        n_hidden = W_hh.shape[0]
-        # (n_timesteps, n_samples, n_hidden): input projection of all steps at once
-        H_l = (H_in.reshape(n_timesteps * n_samples, -1) @ W_hx).reshape(
-            n_timesteps, n_samples, n_hidden
-        )
-        H_l += b_h
-        h_prev = np.zeros((n_samples, n_hidden), dtype=H_l.dtype)
-        with _one_blas_thread:
-            for t in range(n_timesteps):
-                absent_t = X.absent[t] if X.has_absent[t] else None
-                _step(H_l[t], h_prev, W_hh, activation, absent_t)
-                h_prev = H_l[t]
+    H_in = [X.X]
+    for layer in layers:
+        H_l = []
+        for reverse, (W_hx, W_hh, b_h) in enumerate(layer):
+            A = _project(H_in, W_hx, b_h)
+            _recur(X, A, W_hh, activation, reverse)
+            H_l.append(A)
         H.append(H_l)
         H_in = H_l
     return H
 
 
+def _project(H_in, W_hx, b_h):
+    """The input projection of all steps at once, ``[H_in...] @ W_hx + b_h``,
+    of shape (n_timesteps, n_samples, n_hidden)."""
+    n_timesteps, n_samples, _ = H_in[0].shape
+    A = np.empty((n_timesteps * n_samples, W_hx.shape[1]), dtype=H_in[0].dtype)
+    A[...] = b_h
+    for H_k, W_k in zip(H_in, split_rows(W_hx, H_in), strict=True):
+        _add_product(A, H_k.reshape(n_timesteps * n_samples, -1), W_k)
+    return A.reshape(n_timesteps, n_samples, -1)
+
+
+def _recur(X, A, W_hh, activation, reverse):
+    """One direction's recurrence, in place: ``A`` holds the input projections
+    and becomes the states. The backward direction reads the steps from last
+    to first; both carry the state over absent steps."""
+    n_timesteps, n_samples, n_hidden = A.shape
+    steps = range(n_timesteps - 1, -1, -1) if reverse else range(n_timesteps)
+    h_prev = np.zeros((n_samples, n_hidden), dtype=A.dtype)
+    with _one_blas_thread:
+        for t in steps:
+            absent_t = X.absent[t] if X.has_absent[t] else None
+            _step(A[t], h_prev, W_hh, activation, absent_t)
+            h_prev = A[t]
+
+
 def final_state(X, layers, activation):
-    """The last layer's state after the last step, keeping O(n_samples * n_hidden)
-    memory: all layers advance together, one time step at a time.
+    """The last layer's state after the last step of a unidirectional network,
+    keeping O(n_samples * n_hidden) memory: all layers advance together, one
+    time step at a time.
 
     Parameters
     ----------
     X : TimeMajor
-    layers : list of (W_hx, W_hh, b_h)
+    layers : list of list of (W_hx, W_hh, b_h)
+        One direction per layer.
     activation : str
 
     Returns
@@ -216,6 +256,7 @@ def final_state(X, layers, activation):
     h : ndarray of shape (n_samples, n_hidden_L)
     """
     n_samples = X.X.shape[1]
+    layers = [W for (W,) in layers]
     h = [np.zeros((n_samples, W_hh.shape[0]), dtype=X.X.dtype) for _, W_hh, _ in layers]
     A = [np.empty_like(h_l) for h_l in h]
     with _one_blas_thread:
@@ -237,55 +278,76 @@ def backward(X, H, dH, layers, activation, grads):
     Parameters
     ----------
     X : TimeMajor
-    H : list of ndarray
+    H : list of list of ndarray
         The output of :func:`forward`.
-    dH : ndarray of shape (n_timesteps, n_samples, n_hidden_L)
-        Gradient of the objective with respect to every step's state of the
-        last layer (it is overwritten).
-    layers : list of (W_hx, W_hh, b_h)
+    dH : list of ndarray
+        For each direction of the last layer, the gradient of the objective
+        with respect to every step's state, of shape (n_timesteps, n_samples,
+        n_hidden_L). Overwritten.
+    layers : list of list of (W_hx, W_hh, b_h)
     activation : str
-    grads : list of (dW_hx, dW_hh, db_h)
+    grads : list of list of (dW_hx, dW_hh, db_h)
         Arrays of the weights' shapes, filled in place.
     """
     derivative = DERIVATIVES[activation]
     for l in reversed(range(len(layers))):
-        W_hx, W_hh, _ = layers[l]
-        dW_hx, dW_hh, db_h = grads[l]
-        H_in = H[l - 1] if l > 0 else X.X
-        dA = _backward_layer(X, H[l], dH, W_hh, derivative)
-        n_timesteps, n_samples, n_hidden = dA.shape
-        dA_2d = dA.reshape(-1, n_hidden)
-        # Assigned, not matmul(out=): numpy takes a slow non-BLAS path for a
-        # transposed operand with out= (about 100x slower, numpy 2.4).
-        dW_hx[...] = H_in.reshape(n_timesteps * n_samples, -1).T @ dA_2d
-        # h_{-1} = 0 adds nothing: pair h_{t-1} with dA_t for t >= 1
-        dW_hh[...] = H[l][:-1].reshape(-1, n_hidden).T @ dA[1:].reshape(-1, n_hidden)
-        np.sum(dA_2d, axis=0, out=db_h)
-        if l > 0:
-            # gradient w.r.t. every step's state of the layer below
-            dH = (dA_2d @ W_hx.T).reshape(n_timesteps, n_samples, -1)
+        H_in = H[l - 1] if l > 0 else [X.X]
+        n_timesteps, n_samples, _ = H_in[0].shape
+        # gradient w.r.t. every step's state of the layer below, per direction
+        dH_in = [np.zeros_like(H_k) for H_k in H_in] if l > 0 else None
+        for reverse, ((W_hx, W_hh, _), (dW_hx, dW_hh, db_h)) in enumerate(
+            zip(layers[l], grads[l], strict=True)
+        ):
+            H_d = H[l][reverse]
+            dA = _backward_layer(X, H_d, dH[reverse], W_hh, derivative, reverse)
+            n_hidden = dA.shape[2]
+            dA_2d = dA.reshape(-1, n_hidden)
+            for k, (H_k, W_k, dW_k) in enumerate(
+                zip(H_in, split_rows(W_hx, H_in), split_rows(dW_hx, H_in), strict=True)
+            ):
+                H_k_2d = H_k.reshape(n_timesteps * n_samples, -1)
+                # Assigned, not matmul(out=): numpy takes a slow non-BLAS path for
+                # a transposed operand with out= (about 100x slower, numpy 2.4).
+                dW_k[...] = H_k_2d.T @ dA_2d
+                if dH_in is not None:
+                    _add_product(dH_in[k].reshape(H_k_2d.shape), dA_2d, W_k.T)
+            # h_{-1} = 0 adds nothing: pair each step's previous state (h_{t-1},
+            # or h_{t+1} going backward) with dA_t, over the steps that have one
+            previous, current = slice(None, -1), slice(1, None)
+            if reverse:
+                previous, current = current, previous
+            dW_hh[...] = H_d[previous].reshape(-1, n_hidden).T @ dA[current].reshape(
+                -1, n_hidden
+            )
+            np.sum(dA_2d, axis=0, out=db_h)
+        dH = dH_in
 
 
-def _backward_layer(X, H, dH, W_hh, derivative):
+def _backward_layer(X, H, dH, W_hh, derivative, reverse):
     """Turn dH (gradient w.r.t. each step's state) into dA (gradient w.r.t. each
-    step's pre-activation), in place, through the recurrence."""
+    step's pre-activation), in place, through one direction's recurrence."""
     n_timesteps, n_samples, n_hidden = H.shape
     dA = dH
     W_hh_T = np.ascontiguousarray(W_hh.T)
     carry = np.empty((n_samples, n_hidden), dtype=dH.dtype)
     buf = np.empty_like(carry)
+    # the forward direction's last step first; the previous step is t - 1
+    # (t + 1 for the backward direction)
+    steps = range(n_timesteps) if reverse else range(n_timesteps - 1, -1, -1)
+    back = 1 if reverse else -1
     with _one_blas_thread:
-        for t in reversed(range(n_timesteps)):
-            dh = dA[t]  # the total gradient w.r.t. h_t: step t+1 added its part
+        for i, t in enumerate(steps):
+            dh = dA[t]  # the total gradient w.r.t. h_t: the next step added its part
             absent_t = X.absent[t] if X.has_absent[t] else None
             if absent_t is not None:
-                # h_t = h_{t-1} there: the gradient passes straight through
+                # h_t = h_previous there: the gradient passes straight through
                 np.copyto(carry, dh, where=absent_t)
             derivative(H[t], dh, buf)
             if absent_t is not None:
                 np.copyto(dh, 0.0, where=absent_t)
-            if t > 0:  # h_{-1} = 0 is a constant
-                _add_product(dA[t - 1], dh, W_hh_T)
+            if i < n_timesteps - 1:  # h_{-1} = 0 is a constant
+                dh_prev = dA[t + back]
+                _add_product(dh_prev, dh, W_hh_T)
                 if absent_t is not None:
-                    np.add(dA[t - 1], carry, out=dA[t - 1], where=absent_t)
+                    np.add(dh_prev, carry, out=dh_prev, where=absent_t)
     return dA

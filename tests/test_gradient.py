@@ -22,12 +22,31 @@ def _padded_batch(rng):
     return X, absent
 
 
-def _targets(out_activation, n_outputs, rng):
+def _targets(out_activation, n_outputs, rng, per_step=False):
+    """Encoded targets, (N_SAMPLES, n_outputs) or, per step, (N_SAMPLES,
+    N_TIMESTEPS, n_outputs)."""
+    shape = (N_SAMPLES, N_TIMESTEPS) if per_step else (N_SAMPLES,)
     if out_activation == "softmax":
-        return np.eye(n_outputs)[rng.integers(0, n_outputs, N_SAMPLES)]
+        return np.eye(n_outputs)[rng.integers(0, n_outputs, shape)]
     if out_activation == "logistic":
-        return rng.integers(0, 2, (N_SAMPLES, n_outputs)).astype(float)
-    return rng.standard_normal((N_SAMPLES, n_outputs))
+        return rng.integers(0, 2, (*shape, n_outputs)).astype(float)
+    return rng.standard_normal((*shape, n_outputs))
+
+
+OUTPUTS = pytest.mark.parametrize(
+    "out_activation, n_outputs",
+    [
+        ("softmax", 3),
+        ("logistic", 1),
+        ("logistic", 4),
+        ("identity", 1),
+        ("identity", 2),
+    ],
+    ids=["multiclass", "binary", "multilabel", "regression", "multi-output"],
+)
+LAYERS = pytest.mark.parametrize(
+    "hidden_layer_sizes", [(5,), (4, 3)], ids=["1layer", "2layers"]
+)
 
 
 def _central_differences(f, theta, eps=1e-6):
@@ -40,20 +59,8 @@ def _central_differences(f, theta, eps=1e-6):
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
-@pytest.mark.parametrize(
-    "out_activation, n_outputs",
-    [
-        ("softmax", 3),
-        ("logistic", 1),
-        ("logistic", 4),
-        ("identity", 1),
-        ("identity", 2),
-    ],
-    ids=["multiclass", "binary", "multilabel", "regression", "multi-output"],
-)
-@pytest.mark.parametrize(
-    "hidden_layer_sizes", [(5,), (4, 3)], ids=["1layer", "2layers"]
-)
+@OUTPUTS
+@LAYERS
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 def test_gradient_matches_central_differences(
     activation, out_activation, n_outputs, hidden_layer_sizes, weighted
@@ -61,12 +68,56 @@ def test_gradient_matches_central_differences(
     _check_gradient(activation, out_activation, n_outputs, hidden_layer_sizes, weighted)
 
 
-@pytest.mark.parametrize(
-    "hidden_layer_sizes", [(5,), (4, 3)], ids=["1layer", "2layers"]
-)
-def test_gradient_is_exact_in_chunks(hidden_layer_sizes):
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@OUTPUTS
+@LAYERS
+def test_bidirectional_gradient_matches_central_differences(
+    activation, out_activation, n_outputs, hidden_layer_sizes
+):
+    _check_gradient(
+        activation,
+        out_activation,
+        n_outputs,
+        hidden_layer_sizes,
+        weighted=True,
+        bidirectional=True,
+    )
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@OUTPUTS
+@LAYERS
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
+def test_per_step_gradient_matches_central_differences(
+    activation, out_activation, n_outputs, hidden_layer_sizes, bidirectional
+):
+    """A target at every step (sequence labelling), padded steps ignored."""
+    _check_gradient(
+        activation,
+        out_activation,
+        n_outputs,
+        hidden_layer_sizes,
+        weighted=True,
+        bidirectional=bidirectional,
+        per_step=True,
+    )
+
+
+@LAYERS
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
+@pytest.mark.parametrize("per_step", [False, True], ids=["final", "per_step"])
+def test_gradient_is_exact_in_chunks(hidden_layer_sizes, bidirectional, per_step):
     """Chunks of 1 sample (6 chunks): the sum over chunks is the same objective."""
-    _check_gradient("tanh", "softmax", 3, hidden_layer_sizes, True, chunk_bytes=1)
+    _check_gradient(
+        "tanh",
+        "softmax",
+        3,
+        hidden_layer_sizes,
+        True,
+        bidirectional=bidirectional,
+        per_step=per_step,
+        chunk_bytes=1,
+    )
 
 
 def _check_gradient(
@@ -75,14 +126,19 @@ def _check_gradient(
     n_outputs,
     hidden_layer_sizes,
     weighted,
+    *,
+    bidirectional=False,
+    per_step=False,
     chunk_bytes=None,
 ):
     n_chunks = N_SAMPLES if chunk_bytes == 1 else 1
     rng = np.random.default_rng(0)
     X, absent = _padded_batch(rng)
-    Y = _targets(out_activation, n_outputs, rng)
+    Y = _targets(out_activation, n_outputs, rng, per_step)
+    if per_step:
+        Y[absent] = np.nan  # targets at absent steps are never read
     sample_weight = rng.uniform(0.2, 3.0, N_SAMPLES) if weighted else np.ones(N_SAMPLES)
-    layout = Layout(N_FEATURES, hidden_layer_sizes, n_outputs)
+    layout = Layout(N_FEATURES, hidden_layer_sizes, n_outputs, bidirectional)
     data = TrainingData.build(
         X,
         absent,
@@ -92,6 +148,7 @@ def _check_gradient(
         hidden_layer_sizes=hidden_layer_sizes,
         activation=activation,
         out_activation=out_activation,
+        bidirectional=bidirectional,
         chunk_bytes=chunk_bytes,
     )
     assert len(data.chunks) == n_chunks

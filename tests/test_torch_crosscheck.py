@@ -246,10 +246,11 @@ def test_objective_matches_torch_autograd(
     observed = ~absent if padding == "trailing" else np.ones_like(absent)
     for H_l, states_l in zip(H, states, strict=True):
         # ours is time-major and carries the state past the end; torch pads with 0
+        (H_l,) = H_l  # one direction
         assert_close(
             H_l.transpose(1, 0, 2)[observed], states_l.detach().numpy()[observed]
         )
-    assert_close(H[-1][-1] @ params.output_weights + params.output_bias, Z.detach())
+    assert_close(H[-1][0][-1] @ params.output_weights + params.output_bias, Z.detach())
     assert_close(J, J_torch.item())
     assert_close(grad, torch_gradient(modules, readout, layout))
 
