@@ -4,8 +4,8 @@ A look at the hidden states
 =======================================
 
 An :class:`~sklearn_elman.ElmanClassifier` predicts from its hidden state
-after each sequence's last step. The estimators have no ``transform``, but
-their weights are public, so the states are a few lines of NumPy away: this
+after each sequence's last step, which ``transform`` returns. The states at
+every step are a few lines of NumPy away, since the weights are public: this
 example computes them with a loop that follows the model's equations, checks
 the loop against the estimator, and projects the states on their first two
 principal components.
@@ -69,9 +69,10 @@ H = hidden_states(clf, X_test)[-1]  # the last layer
 h_T = H[:, -1]  # the state after each sequence's last observed step
 
 # %%
-# The loop gives what the estimator computes: the readout of the final states
-# is ``decision_function``.
+# The loop gives what the estimator computes: the final states are what
+# ``transform`` returns, and their readout is ``decision_function``.
 Z = h_T @ clf.output_weights_ + clf.output_bias_
+print("largest difference from transform:", np.abs(h_T - clf.transform(X_test)).max())
 print(
     "largest difference from decision_function:",
     np.abs(Z - clf.decision_function(X_test)).max(),
