@@ -62,9 +62,12 @@ def _flat_recipe(n_estimators=3, n_jobs=None, **elman_params):
         network,
     )
     return BaggingClassifier(
-        member, n_estimators=n_estimators, bootstrap=False, n_jobs=n_jobs,
+        member,
+        n_estimators=n_estimators,
+        bootstrap=False,
+        n_jobs=n_jobs,
         random_state=0,
-    )  # fmt: skip
+    )
 
 
 def test_bagging_members_get_distinct_seeds_and_the_columns_in_order():
@@ -109,9 +112,11 @@ def test_bagging_takes_univariate_2d_sequences_without_a_reshape():
     )
     X = X[:, :, 0]  # (n_samples, n_timesteps): univariate, NaN-padded
     bagging = BaggingClassifier(
-        ElmanClassifier(4, max_iter=15), n_estimators=3, bootstrap=False,
+        ElmanClassifier(4, max_iter=15),
+        n_estimators=3,
+        bootstrap=False,
         random_state=0,
-    ).fit(X, y)  # fmt: skip
+    ).fit(X, y)
     seeds = [member.random_state for member in bagging.estimators_]
     assert len(set(seeds)) == len(seeds)
     for member, seed in zip(bagging.estimators_, seeds, strict=True):
@@ -159,9 +164,12 @@ def test_bagging_with_fewer_columns_would_scramble_the_time_steps():
     X, y = _sequences()
     X_flat = X.reshape(len(X), -1)
     bagging = BaggingClassifier(
-        ElmanClassifier(4, max_iter=5), n_estimators=2, max_features=0.5,
-        bootstrap=False, random_state=0,
-    ).fit(X_flat, y)  # fmt: skip
+        ElmanClassifier(4, max_iter=5),
+        n_estimators=2,
+        max_features=0.5,
+        bootstrap=False,
+        random_state=0,
+    ).fit(X_flat, y)
     for features in bagging.estimators_features_:
         assert not np.array_equal(features, np.sort(features))
 
@@ -185,10 +193,13 @@ def test_bagging_without_bootstrap_drops_sample_weight():
 
 def _voting(n_seeds=3, n_jobs=None):
     return VotingClassifier(
-        [(f"seed{s}", ElmanClassifier(4, max_iter=15, random_state=s))
-         for s in range(n_seeds)],
-        voting="soft", n_jobs=n_jobs,
-    )  # fmt: skip
+        [
+            (f"seed{s}", ElmanClassifier(4, max_iter=15, random_state=s))
+            for s in range(n_seeds)
+        ],
+        voting="soft",
+        n_jobs=n_jobs,
+    )
 
 
 def test_soft_voting_over_seeds_takes_3d_and_ragged_sequences():
@@ -216,9 +227,8 @@ def test_soft_voting_passes_sample_weight_to_every_member():
 def test_voting_regressor_over_seeds_predicts_the_mean():
     X, y = make_sequence_regression(60, n_timesteps=N_TIMESTEPS, random_state=0)
     voting = VotingRegressor(
-        [(f"seed{s}", ElmanRegressor(4, max_iter=15, random_state=s))
-         for s in range(3)]
-    ).fit(X, y)  # fmt: skip
+        [(f"seed{s}", ElmanRegressor(4, max_iter=15, random_state=s)) for s in range(3)]
+    ).fit(X, y)
     mean = np.mean([m.predict(X) for m in voting.estimators_], axis=0)
     np.testing.assert_allclose(voting.predict(X), mean, rtol=1e-12)
 
