@@ -191,7 +191,6 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         ],
     }
 
-    @abstractmethod
     def __init__(
         self,
         hidden_layer_sizes=(32,),
@@ -870,39 +869,6 @@ class ElmanRegressor(RegressorMixin, _StateFeaturesMixin, BaseElman):
     >>> reg.fit(X, y).score(X, y) > 0.99
     True
     """
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(32,),
-        activation="tanh",
-        *,
-        alpha=1e-4,
-        max_iter=200,
-        max_fun=15000,
-        tol=1e-4,
-        random_state=None,
-        warm_start=False,
-        verbose=False,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        bidirectional=False,
-    ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            alpha=alpha,
-            max_iter=max_iter,
-            max_fun=max_fun,
-            tol=tol,
-            random_state=random_state,
-            warm_start=warm_start,
-            verbose=verbose,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            bidirectional=bidirectional,
-        )
 
     def _score_output(self, output, Y, sample_weight):
         return r2_score(Y, output, sample_weight=sample_weight)

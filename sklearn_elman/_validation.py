@@ -187,3 +187,77 @@ def _check_n_features(estimator, X, input_ndim, reset):
             f"X has {n_step_features} features per time step{hint}, but {name} is "
             f"expecting {expected} features per time step as input."
         )
+
+
+def validate_step_targets(y, absent, *, dtype):
+    """Check per-step targets against the sequences they belong to.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples, n_timesteps) or \
+            (n_samples, n_timesteps, n_outputs), or list of array-like
+        One target per time step, aligned with X's (padded) time axis; or one
+        array per sample, of shape (n_timesteps_i,) or (n_timesteps_i,
+        n_outputs), for the first ``n_timesteps_i`` steps of that sample (the
+        layout of a ragged X). Targets at absent steps are never read.
+    absent : ndarray of shape (n_samples, n_timesteps), dtype bool
+        From :func:`validate_sequences`.
+    dtype : dtype or None
+        The targets' dtype (float64 for regression); None keeps labels as given.
+
+    Returns
+    -------
+    targets : ndarray of shape (n_observed,) or (n_observed, n_outputs)
+        The targets of the observed steps, in the order of ``np.nonzero(~absent)``.
+    """
+    n_samples, n_timesteps = absent.shape
+    shapes = "(n_samples, n_timesteps) or (n_samples, n_timesteps, n_outputs)"
+    if _is_ragged(y):
+        targets = []
+        for i, y_i in enumerate(y):
+            y_i = np.asarray(y_i, dtype=dtype)
+            if y_i.ndim not in (1, 2):
+                raise ValueError(
+                    f"y[{i}] has shape {y_i.shape}; the targets of one sample have "
+                    "shape (n_timesteps_i,) or (n_timesteps_i, n_outputs)."
+                )
+            n_i = len(y_i)
+            beyond = np.flatnonzero(~absent[i, n_i:])
+            if beyond.size:
+                raise ValueError(
+                    f"y[{i}] has {n_i} time steps, but sample {i} of X has an "
+                    f"observed step at time step {n_i + beyond[0]}: each sample "
+                    "needs a target at every time step."
+                )
+            targets.append(y_i[~absent[i, :n_i]])
+        if len({t.shape[1:] for t in targets}) > 1:
+            raise ValueError(
+                "The samples of y have different numbers of outputs per time "
+                f"step: {sorted({t.shape[1:] for t in targets})}."
+            )
+        targets = np.concatenate(targets)
+    else:
+        y = check_array(
+            y,
+            ensure_2d=False,
+            allow_nd=True,
+            dtype=dtype,
+            ensure_all_finite=False,  # absent steps may hold anything
+            input_name="y",
+        )
+        if y.ndim not in (2, 3) or y.shape[:2] != (n_samples, n_timesteps):
+            raise ValueError(
+                f"y has shape {y.shape}, but X has {n_samples} samples of "
+                f"{n_timesteps} time steps: per-step targets need shape {shapes} "
+                "aligned with X's time steps, or a list of one array per sample."
+            )
+        targets = y[~absent]
+    if targets.dtype.kind == "f" and not np.isfinite(targets).all():
+        k = np.flatnonzero(~np.isfinite(targets.reshape(len(targets), -1)).all(axis=1))
+        i, t = np.argwhere(~absent)[k[0]]
+        raise ValueError(
+            f"y has a non-finite target at time step {t} of sample {i}, an "
+            "observed step of X: only the targets of absent (all-NaN) steps of X "
+            "may be NaN."
+        )
+    return targets
