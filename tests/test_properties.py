@@ -3,12 +3,15 @@
 A fitted model's predictions must not depend on where or how a sequence is
 padded (leading, trailing, interior NaN steps; 3-D array or ragged list), on
 the order of the samples in the batch, or on splitting the batch; and two fits
-with the same random_state must be identical to the bit.
+with the same random_state must be identical to the bit. All of it holds for
+bidirectional networks too, whose backward direction starts at each sequence's
+last observed step however much padding follows it.
 """
 
 import functools
 
 import numpy as np
+import pytest
 from _helpers import fit_quietly
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,13 +24,23 @@ SETTINGS = settings(max_examples=25, deadline=None)
 
 
 @functools.cache
-def _fitted(kind):
+def _fitted(kind, bidirectional=False):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(12, 6, N_FEATURES))
     if kind == "classifier":
-        model = ElmanClassifier(hidden_layer_sizes=3, max_iter=5, random_state=0)
+        model = ElmanClassifier(
+            hidden_layer_sizes=3,
+            max_iter=5,
+            random_state=0,
+            bidirectional=bidirectional,
+        )
         return fit_quietly(model, X, np.arange(12) % 3)
-    model = ElmanRegressor(hidden_layer_sizes=(3, 2), max_iter=5, random_state=0)
+    model = ElmanRegressor(
+        hidden_layer_sizes=(3, 2),
+        max_iter=5,
+        random_state=0,
+        bidirectional=bidirectional,
+    )
     return fit_quietly(model, X, rng.normal(size=(12, 2)))
 
 
@@ -38,6 +51,10 @@ def _output(model, X):
 
 
 kinds = st.sampled_from(["classifier", "regressor"])
+# the classifier has one layer, the regressor two
+directions = pytest.mark.parametrize(
+    "bidirectional", [False, True], ids=["forward", "bidirectional"]
+)
 
 
 @st.composite
@@ -74,10 +91,11 @@ def _stack(seqs):
     return X
 
 
+@directions
 @SETTINGS
 @given(kind=kinds, data=st.data())
-def test_padding_does_not_change_predictions(kind, data):
-    model = _fitted(kind)
+def test_padding_does_not_change_predictions(bidirectional, kind, data):
+    model = _fitted(kind, bidirectional)
     seqs = data.draw(st.lists(sequences(), min_size=1, max_size=5))
     padded = [data.draw(paddings(s)) for s in seqs]
     alone = np.concatenate([_output(model, s[np.newaxis]) for s in seqs])
@@ -92,10 +110,13 @@ def test_padding_does_not_change_predictions(kind, data):
     np.testing.assert_allclose(_output(model, X), alone, rtol=0, atol=ATOL)
 
 
+@directions
 @SETTINGS
 @given(kind=kinds, data=st.data())
-def test_sample_order_and_batch_split_do_not_change_predictions(kind, data):
-    model = _fitted(kind)
+def test_sample_order_and_batch_split_do_not_change_predictions(
+    bidirectional, kind, data
+):
+    model = _fitted(kind, bidirectional)
     seqs = data.draw(st.lists(sequences(), min_size=2, max_size=8))
     padded = [data.draw(paddings(s)) for s in seqs]
     ragged = data.draw(st.booleans())
@@ -113,6 +134,7 @@ def test_sample_order_and_batch_split_do_not_change_predictions(kind, data):
     np.testing.assert_allclose(parts, reference, rtol=0, atol=ATOL)
 
 
+@directions
 @settings(max_examples=10, deadline=None)
 @given(
     kind=kinds,
@@ -121,9 +143,17 @@ def test_sample_order_and_batch_split_do_not_change_predictions(kind, data):
     n_samples=st.integers(4, 10),
     n_steps=st.integers(1, 6),
     activation=st.sampled_from(["tanh", "relu", "logistic", "identity"]),
+    hidden_layer_sizes=st.sampled_from([3, (3, 2)]),
 )
 def test_same_random_state_gives_bit_identical_fits(
-    kind, seed, random_state, n_samples, n_steps, activation
+    bidirectional,
+    kind,
+    seed,
+    random_state,
+    n_samples,
+    n_steps,
+    activation,
+    hidden_layer_sizes,
 ):
     rng = np.random.RandomState(seed)
     X = rng.normal(size=(n_samples, n_steps, N_FEATURES))
@@ -135,15 +165,21 @@ def test_same_random_state_gives_bit_identical_fits(
 
     def fit():
         model = Estimator(
-            hidden_layer_sizes=3,
+            hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             max_iter=4,
             random_state=random_state,
+            bidirectional=bidirectional,
         )
         return fit_quietly(model, X, y)
 
     a, b = fit(), fit()
-    for name in ("input_weights_", "recurrent_weights_", "hidden_biases_"):
+    names = ["input_weights_", "recurrent_weights_", "hidden_biases_"]
+    if bidirectional:
+        names += ["backward_" + name for name in names]
+    else:
+        assert a.backward_input_weights_ is None
+    for name in names:
         for wa, wb in zip(getattr(a, name), getattr(b, name), strict=True):
             np.testing.assert_array_equal(wa, wb)
     np.testing.assert_array_equal(a.output_weights_, b.output_weights_)
