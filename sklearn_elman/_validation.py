@@ -5,7 +5,8 @@ Accepted ``X``:
 - an array of shape ``(n_samples, n_timesteps, n_features)``;
 - an array of shape ``(n_samples, n_timesteps)``, read as univariate sequences;
 - a list of per-sample arrays of shape ``(n_timesteps_i, n_features)`` or
-  ``(n_timesteps_i,)``, whose lengths may differ (padded with NaN at the end).
+  ``(n_timesteps_i,)``, whose lengths may differ (padded with NaN at the end);
+  a 1-D object array or pandas Series of such arrays is read as that list.
 
 A time step whose features are all NaN is absent (padding), wherever it stands.
 The user's data is never modified.
@@ -48,6 +49,8 @@ def validate_sequences(estimator, X, *, reset):
             + _SHAPES
             + "."
         )
+    if _holds_samples(X):
+        X = list(X)
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X is an empty list: it holds 0 sequences (n_samples=0).")
     if _is_ragged(X):
@@ -76,12 +79,24 @@ def validate_sequences(estimator, X, *, reset):
         except ValueError as exc:
             if str(exc).startswith("could not convert"):
                 raise ValueError(f"X must be numeric: {exc}") from None
-            if str(exc).startswith("Expected 2D array, got 1D array"):
+            if str(exc).startswith(
+                (
+                    "Expected 2D array, got 1D array",
+                    "Expected a 2-dimensional container",  # a pandas Series
+                )
+            ):
                 raise ValueError(
                     f"X is 1-D; expected an array of shape {_SHAPES}. Reshape your "
                     "data: one univariate sequence x is x[np.newaxis] (shape "
                     "(1, n_timesteps)); several sequences of one value each are "
                     "x[:, np.newaxis]."
+                ) from None
+            if str(exc).startswith("setting an array element with a sequence"):
+                raise ValueError(
+                    "X holds sequences inside the cells of a table or array (as "
+                    "sktime's nested DataFrame does); pass a list with one "
+                    "(n_timesteps_i, n_features) array per sample, or an array of "
+                    "shape (n_samples, n_timesteps, n_features)."
                 ) from None
             raise
         input_ndim = X.ndim
@@ -99,6 +114,16 @@ def validate_sequences(estimator, X, *, reset):
                 )
     _check_n_features(estimator, X, input_ndim, reset)
     return X, _absent_steps(X)
+
+
+def _holds_samples(X):
+    """Whether ``X`` is a 1-D object array or pandas Series whose elements are
+    per-sample arrays (not numbers): it is then read as the list of them."""
+    return (
+        getattr(X, "ndim", None) == 1
+        and getattr(getattr(X, "dtype", None), "kind", None) == "O"
+        and any(np.ndim(x) > 0 for x in X)
+    )
 
 
 def _is_ragged(X):

@@ -49,10 +49,11 @@ def _matrix(a):
         return np.asmatrix(a)
 
 
-def _object_ragged():
-    X = np.empty(6, dtype=object)
-    for i, x in enumerate(X0):
-        X[i] = x[: 2 + i % 3]
+def _object_array(items):
+    """A 1-D object array holding ``items`` (NumPy would stack equal shapes)."""
+    X = np.empty(len(items), dtype=object)
+    for i, x in enumerate(items):
+        X[i] = x
     return X
 
 
@@ -131,28 +132,59 @@ CASES = [
         (TypeError, "dict"),
         None,
     ),
-    pytest.param(
+    (
         "object-array-of-ragged-sequences",
         BOTH,
-        lambda k, p: (_object_ragged(), _y(k), {}),
-        (ValueError, r"\bX\b"),
-        None,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="NumPy's 'setting an array element with a sequence' escapes; "
-            "the message does not say that X is a ragged object array",
+        lambda k, p: (
+            _object_array([x[: 2 + i % 3] for i, x in enumerate(X0)]),
+            _y(k),
+            {},
         ),
+        ACCEPT,
+        lambda k: ([x[: 2 + i % 3] for i, x in enumerate(X0)], _y(k)),
     ),
-    pytest.param(
+    (
+        "object-array-with-a-number",
+        BOTH,
+        lambda k, p: (_object_array([X0[0], 1.0, *X0[2:]]), _y(k), {}),
+        (ValueError, r"Sample 1 of X has shape \(\)"),
+        None,
+    ),
+    (
         "series-of-arrays",
         BOTH,
         lambda k, p: (pd.Series(list(X0)), _y(k), {}),
-        (ValueError, r"\bX\b"),
-        None,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="NumPy's 'setting an array element with a sequence' escapes",
+        ACCEPT,
+        True,
+    ),
+    (
+        "series-of-ragged-series",
+        BOTH,
+        lambda k, p: (
+            pd.Series([pd.Series(x[: 2 + i % 3, 0]) for i, x in enumerate(X0)]),
+            _y(k),
+            {},
         ),
+        ACCEPT,
+        lambda k: ([x[: 2 + i % 3, 0] for i, x in enumerate(X0)], _y(k)),
+    ),
+    (
+        "series-of-numbers",
+        BOTH,
+        lambda k, p: (pd.Series(X0[:, 0, 0]), _y(k), {}),
+        (ValueError, "X is 1-D"),
+        None,
+    ),
+    (
+        "nested-dataframe",
+        BOTH,
+        lambda k, p: (
+            pd.DataFrame({f: [pd.Series(x[:, f]) for x in X0] for f in range(2)}),
+            _y(k),
+            {},
+        ),
+        (ValueError, "X holds sequences inside the cells"),
+        None,
     ),
     # --- X dtypes and memory layouts ----------------------------------------
     ("bool", BOTH, lambda k, p: (X0 > 0, _y(k), {}), ACCEPT, None),
