@@ -579,10 +579,20 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
 
     def _encode_targets(self, y):
         y = np.asarray(y) if not hasattr(y, "shape") else y
+        if hasattr(y, "hasnans"):  # a pandas Series
+            if y.hasnans:  # NaN, None or pd.NA, which check_array may not name
+                i = np.flatnonzero(y.isna().to_numpy())[0]
+                raise ValueError(f"y contains NaN or NA: sample {i} has no label.")
+            # check_array would turn nullable Int64 and boolean labels into
+            # floats; to_numpy keeps them int and bool
+            y = y.to_numpy()
         if getattr(y, "ndim", 1) == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-        check_classification_targets(y)
+        # Float labels beyond int64 are "continuous" to scikit-learn, which finds
+        # that out by a cast to int64 that warns: let only its ValueError out.
+        with np.errstate(invalid="ignore"):
+            check_classification_targets(y)
         if type_of_target(y) == "multilabel-indicator":
             out_activation = "logistic"
         else:

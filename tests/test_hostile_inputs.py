@@ -49,6 +49,24 @@ def _matrix(a):
         return np.asmatrix(a)
 
 
+# pandas labels (each without a missing value) and the classes_ they must give:
+# the user's labels, in their NumPy type (not floats)
+PANDAS_LABELS = {
+    "Int64": (pd.Series([5, 7] * 3, dtype="Int64"), np.array([5, 7])),
+    "UInt8": (pd.Series([0, 1] * 3, dtype="UInt8"), np.array([0, 1], dtype=np.uint8)),
+    "boolean": (pd.Series([True, False] * 3, dtype="boolean"), np.array([False, True])),
+    "string": (pd.Series(["a", "b"] * 3, dtype="string"), np.array(["a", "b"])),
+    "category": (pd.Series(["a", "b"] * 3, dtype="category"), np.array(["a", "b"])),
+    "int-category": (pd.Series([3, 4] * 3, dtype="category"), np.array([3, 4])),
+}
+# the same with a missing label (sample 2)
+LABELS = {
+    "boolean": [True, False, None, True, False, True],
+    "string": ["a", "b", None, "b", "a", "b"],
+    "category": ["a", "b", None, "b", "a", "b"],
+}
+
+
 def _object_array(items):
     """A 1-D object array holding ``items`` (NumPy would stack equal shapes)."""
     X = np.empty(len(items), dtype=object)
@@ -317,12 +335,19 @@ CASES = [
         None,
     ),
     ("bool-y", BOTH, lambda k, p: (X0, Y_CLASS.astype(bool), {}), ACCEPT, None),
-    (
-        "categorical-y",
-        CLF,
-        lambda k, p: (X0, pd.Series(["a", "b"] * 3, dtype="category"), {}),
-        ACCEPT,
-        None,
+    *(
+        (f"pandas-{name}-y", CLF, lambda k, p, y=y: (X0, y, {}), ACCEPT, None)
+        for name, (y, _) in PANDAS_LABELS.items()
+    ),
+    *(
+        (
+            f"missing-label-in-pandas-{dtype}-y",
+            CLF,
+            lambda k, p, dtype=dtype: (X0, pd.Series(LABELS[dtype], dtype=dtype), {}),
+            (ValueError, "y contains NaN or NA: sample 2 has no label"),
+            None,
+        )
+        for dtype in ("boolean", "string", "category")
     ),
     (
         "string-y",
@@ -331,18 +356,19 @@ CASES = [
         (ValueError, "could not convert string to float"),
         None,
     ),
-    pytest.param(
+    (
         "float-labels-beyond-int64",
         CLF,
         lambda k, p: (X0, Y_CLASS * 1e300, {}),
+        (ValueError, "Unknown label type: continuous"),
+        None,
+    ),
+    (
+        "float-labels-within-int64",
+        CLF,
+        lambda k, p: (X0, Y_CLASS * 2.0**62, {}),
         ACCEPT,
         None,
-        marks=pytest.mark.xfail(
-            strict=True,
-            raises=RuntimeWarning,
-            reason="scikit-learn's type_of_target casts y to int64: "
-            "'invalid value encountered in cast'",
-        ),
     ),
     (
         "huge-regression-targets",
@@ -454,6 +480,16 @@ def test_hostile_input(kind, make, expected, reference, tmp_path):
         X_ref, y_ref = (X0, _y(kind)) if reference is True else reference(kind)
         expected_model = fit_quietly(_model(kind), X_ref, y_ref)
         np.testing.assert_array_equal(prediction, expected_model.predict(X_ref))
+
+
+@pytest.mark.parametrize("name", PANDAS_LABELS)
+def test_pandas_labels_keep_their_type(name):
+    y, classes = PANDAS_LABELS[name]
+    model = fit_quietly(_model("classifier"), X0, y)
+    np.testing.assert_array_equal(model.classes_, classes)
+    assert model.classes_.dtype.kind == classes.dtype.kind
+    assert model.predict(X0).dtype == model.classes_.dtype
+    assert model.score(X0, y) == np.mean(model.predict(X0) == y.to_numpy())
 
 
 @pytest.mark.parametrize("kind", ["classifier", "regressor"])
