@@ -28,7 +28,7 @@ from sklearn.utils.validation import (
 from ._objective import OUTPUT_ACTIVATIONS, TrainingData, objective
 from ._params import Layout, Params, init_params, pack, unpack
 from ._recurrence import ACTIVATIONS, TimeMajor, final_state
-from ._validation import validate_sequences
+from ._validation import check_weight_scale, validate_sequences
 
 _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
     each observed time step :math:`t` of a sequence:
@@ -150,6 +150,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         sample_weight = self._weigh_classes(y, sample_weight)
+        check_weight_scale(sample_weight, self.alpha)
         rng = check_random_state(self.random_state)
 
         validation = None
@@ -562,7 +563,14 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
     def _weigh_classes(self, y, sample_weight):
         if self.class_weight is None:
             return sample_weight
-        return sample_weight * compute_sample_weight(self.class_weight, y)
+        class_weight = compute_sample_weight(self.class_weight, y)
+        if not np.all((class_weight >= 0) & (class_weight < np.inf)):  # NaN fails
+            raise ValueError(
+                "class_weight must give each class a finite, non-negative weight; "
+                f"got {self.class_weight!r}."
+            )
+        with np.errstate(over="ignore"):  # an overflow is reported with their sum
+            return sample_weight * class_weight
 
     def _stratify_by(self, Y):
         if self._label_binarizer.y_type_ == "multilabel-indicator":

@@ -18,6 +18,10 @@ from sklearn.utils.validation import _check_feature_names, check_array
 
 from .padding import _pad_sequences
 
+# L-BFGS squares gradient entries of about (alpha / S) * |W|: beyond about 1e154
+# (the square root of the largest float64) they overflow, and fits diverge.
+_MAX_PENALTY = 1e150
+
 _SHAPES = (
     "(n_samples, n_timesteps, n_features), (n_samples, n_timesteps), "
     "or a list of (n_timesteps_i, n_features) arrays"
@@ -114,6 +118,39 @@ def validate_sequences(estimator, X, *, reset):
                 )
     _check_n_features(estimator, X, input_ndim, reset)
     return X, _absent_steps(X)
+
+
+def check_weight_scale(sample_weight, alpha):
+    """Reject sample weights whose scale the objective cannot be computed with.
+
+    J depends on the weights ``w_i`` only through ``w_i / S`` and the penalty's
+    factor ``alpha / S``, where ``S = sum_i w_i``: scaling every weight by ``c``
+    is the same as dividing alpha by ``c``.
+
+    Parameters
+    ----------
+    sample_weight : ndarray of shape (n_samples,)
+        Checked weights, non-negative (class weights included).
+    alpha : float
+    """
+    with np.errstate(over="ignore", divide="ignore"):
+        weight_sum = np.sum(sample_weight)
+        penalty = alpha / weight_sum
+    if not np.isfinite(weight_sum):
+        raise ValueError(
+            "The sample weights sum to more than the largest float64 "
+            f"({np.finfo(np.float64).max:.3g}). Divide sample_weight and alpha by "
+            "the same constant: the fit stays the same."
+        )
+    if weight_sum > 0 and penalty > _MAX_PENALTY:
+        raise ValueError(
+            "The L2 penalty's factor alpha / sum(sample_weight) = "
+            f"{alpha:.3g} / {weight_sum:.3g} = {penalty:.3g} is above "
+            f"{_MAX_PENALTY:.0e}: too large to compute with (and a penalty that "
+            "strong sets every weight matrix to 0). The weights' scale matters only "
+            "through this factor: multiply sample_weight by a constant, or lower "
+            "alpha."
+        )
 
 
 def _holds_samples(X):

@@ -434,6 +434,42 @@ CASES = [
         ACCEPT,
         None,
     ),
+    (
+        "weights-summing-beyond-float64",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": np.full(6, 1e308)}),
+        (ValueError, "sample weights sum to more than the largest float64"),
+        None,
+    ),
+    (
+        "tiny-weights",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": np.full(6, 1e-300)}),
+        (ValueError, r"alpha / sum\(sample_weight\) = 0.0001 / 6e-300 = 1.67e\+295"),
+        None,
+    ),
+    (
+        "subnormal-weights",
+        BOTH,
+        lambda k, p: (X0, _y(k), {"sample_weight": np.full(6, 5e-324)}),
+        (ValueError, r"alpha / sum\(sample_weight\) = .* = inf is above"),
+        None,
+    ),
+]
+
+# (id, class_weight, expected) for the classifier, as above
+CLASS_WEIGHT_CASES = [
+    ("negative-class-weight", {0: -1.0, 1: 1.0}, (ValueError, "finite, non-negative")),
+    ("nan-class-weight", {0: np.nan, 1: 1.0}, (ValueError, "finite, non-negative")),
+    ("inf-class-weight", {0: np.inf, 1: 1.0}, (ValueError, "finite, non-negative")),
+    ("missing-class-weight", {0: 1.0, 2: 1.0}, (ValueError, "not in class_weight")),
+    ("zero-class-weights", {0: 0.0, 1: 0.0}, (ValueError, "at least one non-zero")),
+    ("one-zero-class-weight", {0: 0.0, 1: 1.0}, ACCEPT),
+    (
+        "class-weight-overflow",
+        {0: 1e308, 1: 1e308},
+        (ValueError, "sum to more than the largest float64"),
+    ),
 ]
 
 
@@ -480,6 +516,23 @@ def test_hostile_input(kind, make, expected, reference, tmp_path):
         X_ref, y_ref = (X0, _y(kind)) if reference is True else reference(kind)
         expected_model = fit_quietly(_model(kind), X_ref, y_ref)
         np.testing.assert_array_equal(prediction, expected_model.predict(X_ref))
+
+
+@pytest.mark.parametrize(
+    "class_weight, expected",
+    [pytest.param(*case[1:], id=case[0]) for case in CLASS_WEIGHT_CASES],
+)
+def test_class_weight(class_weight, expected):
+    model = _model("classifier").set_params(class_weight=class_weight)
+    sample_weight = np.full(6, 2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        if expected != ACCEPT:
+            with pytest.raises(expected[0], match=expected[1]):
+                fit_quietly(model, X0, Y_CLASS, sample_weight=sample_weight)
+            return
+        fit_quietly(model, X0, Y_CLASS, sample_weight=sample_weight)
+    assert np.all(np.isfinite(model.predict_proba(X0)))
 
 
 @pytest.mark.parametrize("name", PANDAS_LABELS)

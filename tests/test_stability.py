@@ -151,6 +151,30 @@ def test_saturated_logistic_outputs():
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("scale", [2.0**-900, 2.0**900])
+def test_scaling_all_sample_weights_is_scaling_alpha(kind, scale):
+    """J depends on the weights only through w_i / S and alpha / S: weights
+    scaled by a power of two (exact in floating point) with alpha scaled alike
+    give the same fit to the bit, even at scales far from 1."""
+    X, y = 3 * X0, _y(kind)  # larger inputs: the penalty matters
+    reference = fit_quietly(_model(kind, alpha=0.1), X, y)
+    scaled = fit_quietly(
+        _model(kind, alpha=0.1 * scale), X, y, sample_weight=np.full(len(X), scale)
+    )
+    np.testing.assert_array_equal(scaled.output_weights_, reference.output_weights_)
+    np.testing.assert_array_equal(scaled.loss_curve_, reference.loss_curve_)
+    if scale < 1:  # alpha unchanged: the penalty's factor alpha / S overflows
+        with pytest.raises(ValueError, match="multiply sample_weight by a constant"):
+            _model(kind, alpha=0.1).fit(X, y, sample_weight=np.full(len(X), scale))
+    # without a penalty the weights' scale does not matter at all
+    unweighted = fit_quietly(_model(kind, alpha=0.0), X, y)
+    weighted = fit_quietly(
+        _model(kind, alpha=0.0), X, y, sample_weight=np.full(len(X), scale)
+    )
+    np.testing.assert_array_equal(weighted.output_weights_, unweighted.output_weights_)
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("random_state", [0, "generator"])
 def test_global_random_state_is_untouched(kind, random_state):
     """With an int or a RandomState, fit and predict leave NumPy's global
