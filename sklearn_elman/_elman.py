@@ -8,6 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
+from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
@@ -678,8 +679,10 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+        if self.out_activation_ == "softmax":  # log-sum-exp: no log(0) when saturated
+            Z = self._decision(X).astype(np.float64, copy=False)
+            return Z - logsumexp(Z, axis=1, keepdims=True)
+        return np.log(self.predict_proba(X))  # logistic: clipped away from 0 and 1
 
     def predict(self, X):
         """Predict the class of each sequence.

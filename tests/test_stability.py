@@ -148,6 +148,11 @@ def test_saturated_logistic_outputs():
             _assert_finite_output(model, X)
             _assert_finite_output(model, 1e6 * X)
             np.testing.assert_array_equal(model.predict(X), y)
+            # log-probabilities from the logits, not log(0) = -inf
+            log_proba = model.predict_log_proba(1e6 * X)
+            assert np.all(np.isfinite(log_proba))
+            proba = model.predict_proba(1e6 * X)
+            np.testing.assert_allclose(np.exp(log_proba), proba, rtol=1e-12)
 
 
 @pytest.mark.parametrize("kind", KINDS)
