@@ -679,6 +679,7 @@ class ElmanClassifier(ClassifierMixin, BaseElman):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        check_is_fitted(self)
         if self.out_activation_ == "softmax":  # log-sum-exp: no log(0) when saturated
             Z = self._decision(X).astype(np.float64, copy=False)
             return Z - logsumexp(Z, axis=1, keepdims=True)
