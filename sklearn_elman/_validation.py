@@ -12,6 +12,8 @@ A time step whose features are all NaN is absent (padding), wherever it stands.
 The user's data is never modified.
 """
 
+import reprlib
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import _check_feature_names, check_array
@@ -47,11 +49,27 @@ def validate_sequences(estimator, X, *, reset):
     absent : ndarray of shape (n_samples, n_timesteps), dtype bool
     """
     _check_feature_names(estimator, X, reset=reset)
-    if sp.issparse(X):
+    if sp.issparse(X) or hasattr(X, "sparse"):  # pandas' sparse columns too
         raise TypeError(
             "Sparse input is not supported: X must be a dense array of shape "
             + _SHAPES
             + "."
+        )
+    samples = X if isinstance(X, (list, tuple)) else []
+    masked = [i for i, x in enumerate(samples) if isinstance(x, np.ma.MaskedArray)]
+    if masked or isinstance(X, np.ma.MaskedArray):
+        where = f"Sample {masked[0]} of X" if masked else "X"
+        raise TypeError(
+            f"{where} is a masked array, whose mask would be ignored: mark absent "
+            "time steps with NaN instead, as in x.astype(float).filled(np.nan)."
+        )
+    ndim = getattr(X, "ndim", None)
+    if ndim is None and not isinstance(X, (list, tuple, str)):
+        ndim = np.asarray(X).ndim
+    if ndim == 0:  # None, a number, a dict, a generator: check_array names none
+        raise TypeError(
+            f"X must be an array of shape {_SHAPES}; got a {type(X).__name__}: "
+            f"{reprlib.repr(X)}."
         )
     if _holds_samples(X):
         X = list(X)
@@ -61,15 +79,17 @@ def validate_sequences(estimator, X, *, reset):
         X = _pad_ragged(X)
         input_ndim = 3
     else:
-        kind = np.dtype(getattr(X, "dtype", float)).kind
-        if kind == "c":
-            # check_array would say this too, but prints the whole array
-            raise ValueError("Complex data not supported: X has a complex dtype.")
-        if kind in "mMV":  # check_array would read these as numbers
-            raise ValueError(
-                f"X must be numeric: it has dtype {X.dtype} (dates, time spans "
-                "and structured records are not features)."
-            )
+        # a DataFrame's column dtypes, or the one dtype of anything else
+        dtypes = X.dtypes if hasattr(X, "columns") else [getattr(X, "dtype", None)]
+        for dtype in dtypes:
+            if getattr(dtype, "kind", "") == "c":
+                # check_array would say this too, but prints the whole array
+                raise ValueError("Complex data not supported: X has a complex dtype.")
+            if getattr(dtype, "kind", "") in ("m", "M", "V"):  # read as numbers
+                raise ValueError(
+                    f"X must be numeric: it has dtype {dtype} (dates, time spans "
+                    "and structured records are not features)."
+                )
         try:
             X = check_array(
                 X,

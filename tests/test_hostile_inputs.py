@@ -17,6 +17,8 @@ from sklearn_elman import ElmanClassifier, ElmanRegressor
 
 RNG = np.random.RandomState(0)
 X0 = RNG.normal(size=(6, 5, 2))
+_GAPS = np.zeros((6, 5), dtype=bool)
+_GAPS[[0, 3], [4, 1]] = True  # a trailing and an interior absent step
 Y_CLASS = np.arange(6) % 2
 Y_REG = RNG.normal(size=6)
 ACCEPT = "accept"
@@ -136,18 +138,102 @@ CASES = [
         (TypeError, "np.matrix is not supported"),
         None,
     ),
+    ("scalar-X", BOTH, lambda k, p: (3.0, _y(k), {}), (TypeError, "got a float"), None),
     (
-        "scalar-X",
+        "None-X",
         BOTH,
-        lambda k, p: (3.0, _y(k), {}),
-        (ValueError, "got scalar array"),
+        lambda k, p: (None, _y(k), {}),
+        (TypeError, "got a NoneType"),
         None,
     ),
     (
         "dict-X",
         BOTH,
         lambda k, p: ({"a": 1}, _y(k), {}),
-        (TypeError, "dict"),
+        (TypeError, "got a dict"),
+        None,
+    ),
+    (
+        "generator-X",
+        BOTH,
+        lambda k, p: ((x for x in X0), _y(k), {}),
+        (TypeError, "got a generator"),
+        None,
+    ),
+    (
+        "masked-array",
+        BOTH,
+        lambda k, p: (np.ma.masked_greater(X0, 1.5), _y(k), {}),
+        (TypeError, "X is a masked array, whose mask would be ignored"),
+        None,
+    ),
+    (
+        "list-with-a-masked-array",
+        BOTH,
+        lambda k, p: (
+            [X0[0], np.ma.masked_greater(X0[1], 1.5), *X0[2:4]],
+            _y(k)[:4],
+            {},
+        ),
+        (TypeError, "Sample 1 of X is a masked array"),
+        None,
+    ),
+    (
+        "dataframe-with-NA-steps",
+        BOTH,
+        lambda k, p: (
+            pd.DataFrame(X0[:, :, 0]).astype("Float64").mask(_GAPS),
+            _y(k),
+            {},
+        ),
+        ACCEPT,
+        lambda k: (np.where(_GAPS, np.nan, X0[:, :, 0]), _y(k)),
+    ),
+    (
+        "dataframe-datetime-column",
+        BOTH,
+        lambda k, p: (
+            pd.DataFrame({"a": pd.date_range("2020", periods=6), "b": range(6)}),
+            _y(k),
+            {},
+        ),
+        (ValueError, "X must be numeric: it has dtype datetime64"),
+        None,
+    ),
+    (
+        "dataframe-sparse-columns",
+        BOTH,
+        lambda k, p: (
+            pd.DataFrame(X0[:, :, 0]).astype(pd.SparseDtype(float)),
+            _y(k),
+            {},
+        ),
+        (TypeError, "Sparse input is not supported"),
+        None,
+    ),
+    (
+        "dataframe-mixed-column-names",
+        BOTH,
+        lambda k, p: (
+            pd.DataFrame(X0[:, :, 0], columns=["a", 1, "c", "d", "e"]),
+            _y(k),
+            {},
+        ),
+        (TypeError, "Feature names are only supported if all input features"),
+        None,
+    ),
+    (
+        "series-of-strings",
+        BOTH,
+        lambda k, p: (pd.Series(["a"] * 6, dtype="string"), _y(k), {}),
+        (ValueError, "X must be numeric"),
+        None,
+    ),
+    (
+        "series-nullable-Float64",
+        BOTH,
+        lambda k, p: (pd.Series(X0[:, 0, 0], dtype="Float64"), _y(k), {}),
+        (ValueError, "X is 1-D"),
         None,
     ),
     (
@@ -236,6 +322,13 @@ CASES = [
         lambda k, p: (np.where(X0 > 1.5, "a", X0.astype(object)), _y(k), {}),
         (ValueError, "X must be numeric"),
         None,
+    ),
+    (
+        "numeric-strings",
+        BOTH,
+        lambda k, p: (X0.astype(str), _y(k), {}),
+        ACCEPT,
+        lambda k: (X0.astype(str).astype(float), _y(k)),
     ),
     (
         "bytes",
