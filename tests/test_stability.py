@@ -181,14 +181,16 @@ def test_scaling_all_sample_weights_is_scaling_alpha(kind, scale):
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("random_state", [0, "generator"])
-def test_global_random_state_is_untouched(kind, random_state):
-    """With an int or a RandomState, fit and predict leave NumPy's global
-    generator alone. (random_state=None draws from it, as in scikit-learn.)"""
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_global_random_state_is_untouched(kind, random_state, early_stopping):
+    """With an int or a RandomState, fit (also its early-stopping split) and
+    predict leave NumPy's global generator alone. (random_state=None draws from
+    it, as in scikit-learn.)"""
     if random_state == "generator":
         random_state = np.random.RandomState(3)
     np.random.seed(12345)  # noqa: NPY002 (the global state is the subject)
     before = np.random.get_state()  # noqa: NPY002
-    model = _model(kind)
+    model = _model(kind, early_stopping=early_stopping, validation_fraction=0.5)
     model.set_params(random_state=random_state)
     fit_quietly(model, X0, _y(kind))
     model.predict(X0)
