@@ -269,8 +269,8 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"{type(self).__name__} diverged: the objective became non-finite and "
                 "no weights were stored. Scale the features of X (for example to zero "
-                "mean and unit variance), use a bounded activation such as 'tanh', or "
-                "increase alpha."
+                "mean and unit variance) and, for regression, the targets y; use a "
+                "bounded activation such as 'tanh', or increase alpha."
             )
         if result.status != 0 and not monitor.stopped_early:
             # stacklevel: _minimize, fit, the _fit_context wrapper, the caller
