@@ -7,7 +7,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import _check_sample_weight
 
 from ._elman import BaseElman, _fill_doc, _LabelsMixin
-from ._validation import _is_ragged, validate_step_targets
+from ._validation import ragged_lengths, validate_step_targets
 
 _STEP_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
     each observed time step :math:`t` of a sequence, as in Elman (1990):
@@ -41,10 +41,11 @@ _STEP_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
 
 def _in_layout(X, values):
     """Per-step ``values`` of shape (n_samples, n_timesteps, ...) in X's layout:
-    the array itself, or for a ragged list one array per sample, as long as it."""
-    if _is_ragged(X):
-        return [values[i, : len(x)] for i, x in enumerate(X)]
-    return values
+    the array itself, or for ragged X one array per sample, as long as it."""
+    lengths = ragged_lengths(X)
+    if lengths is None:
+        return values
+    return [values[i, :n_i] for i, n_i in enumerate(lengths)]
 
 
 class _BaseSequenceElman(BaseElman):

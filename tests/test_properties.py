@@ -24,9 +24,9 @@ SETTINGS = settings(max_examples=25, deadline=None)
 
 
 @functools.cache
-def _fitted(kind, bidirectional=False):
+def _fitted(kind, bidirectional=False, n_features=N_FEATURES):
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(12, 6, N_FEATURES))
+    X = rng.normal(size=(12, 6, n_features))
     if kind == "classifier":
         model = ElmanClassifier(
             hidden_layer_sizes=3,
@@ -58,12 +58,12 @@ directions = pytest.mark.parametrize(
 
 
 @st.composite
-def sequences(draw, max_len=8):
-    """An unpadded sequence of shape (T, N_FEATURES)."""
+def sequences(draw, max_len=8, n_features=N_FEATURES):
+    """An unpadded sequence of shape (T, n_features)."""
     n_steps = draw(st.integers(1, max_len))
     seed = draw(st.integers(0, 2**32 - 1))
     scale = draw(st.sampled_from([0.1, 1.0, 3.0]))
-    return scale * np.random.RandomState(seed).normal(size=(n_steps, N_FEATURES))
+    return scale * np.random.RandomState(seed).normal(size=(n_steps, n_features))
 
 
 @st.composite
@@ -72,7 +72,7 @@ def paddings(draw, seq):
     lead = draw(st.integers(0, 4))
     trail = draw(st.integers(0, 4))
     gaps = draw(st.lists(st.integers(0, 3), min_size=len(seq), max_size=len(seq)))
-    nan = np.full((1, N_FEATURES), np.nan)
+    nan = np.full((1, seq.shape[1]), np.nan)
     rows = [nan] * lead
     for i, step in enumerate(seq):
         if i > 0:
@@ -82,32 +82,31 @@ def paddings(draw, seq):
     return np.concatenate(rows)
 
 
-def _stack(seqs):
-    """A 3-D array, each sequence NaN-padded at its end to the longest one."""
+def _stack(seqs, flush_end=False):
+    """A 3-D array, each sequence NaN-padded at its end to the longest one (or at
+    its start, with ``flush_end``)."""
     n_steps = max(len(s) for s in seqs)
-    X = np.full((len(seqs), n_steps, N_FEATURES), np.nan)
+    X = np.full((len(seqs), n_steps, seqs[0].shape[1]), np.nan)
     for i, s in enumerate(seqs):
-        X[i, : len(s)] = s
+        start = n_steps - len(s) if flush_end else 0
+        X[i, start : start + len(s)] = s
     return X
 
 
 @directions
 @SETTINGS
-@given(kind=kinds, data=st.data())
-def test_padding_does_not_change_predictions(bidirectional, kind, data):
-    model = _fitted(kind, bidirectional)
-    seqs = data.draw(st.lists(sequences(), min_size=1, max_size=5))
+@given(kind=kinds, n_features=st.integers(1, 3), data=st.data())
+def test_padding_does_not_change_predictions(bidirectional, kind, n_features, data):
+    model = _fitted(kind, bidirectional, n_features)
+    seqs = data.draw(st.lists(sequences(n_features=n_features), min_size=1, max_size=5))
     padded = [data.draw(paddings(s)) for s in seqs]
     alone = np.concatenate([_output(model, s[np.newaxis]) for s in seqs])
 
-    for X in (seqs, padded, _stack(padded), _stack(seqs)):
+    layouts = [seqs, padded, _stack(padded), _stack(seqs), _stack(padded, True)]
+    if n_features == 1:  # the univariate layouts: 2-D arrays, lists of 1-D arrays
+        layouts += [[s[:, 0] for s in padded], _stack(padded, True)[:, :, 0]]
+    for X in layouts:
         np.testing.assert_allclose(_output(model, X), alone, rtol=0, atol=ATOL)
-    # padding in a leading position: the sequence flush with the batch's end
-    n_steps = max(len(s) for s in padded)
-    X = np.full((len(padded), n_steps, N_FEATURES), np.nan)
-    for i, s in enumerate(padded):
-        X[i, n_steps - len(s) :] = s
-    np.testing.assert_allclose(_output(model, X), alone, rtol=0, atol=ATOL)
 
 
 @directions
@@ -142,8 +141,10 @@ def test_sample_order_and_batch_split_do_not_change_predictions(
     random_state=st.integers(0, 2**31 - 1),
     n_samples=st.integers(4, 10),
     n_steps=st.integers(1, 6),
+    n_features=st.integers(1, 3),
     activation=st.sampled_from(["tanh", "relu", "logistic", "identity"]),
     hidden_layer_sizes=st.sampled_from([3, (3, 2)]),
+    weighted=st.booleans(),
 )
 def test_same_random_state_gives_bit_identical_fits(
     bidirectional,
@@ -152,12 +153,15 @@ def test_same_random_state_gives_bit_identical_fits(
     random_state,
     n_samples,
     n_steps,
+    n_features,
     activation,
     hidden_layer_sizes,
+    weighted,
 ):
     rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n_samples, n_steps, N_FEATURES))
+    X = rng.normal(size=(n_samples, n_steps, n_features))
     X[0, 0] = np.nan if n_steps > 1 else X[0, 0]
+    sample_weight = rng.uniform(0.5, 2, size=n_samples) if weighted else None
     if kind == "classifier":
         Estimator, y = ElmanClassifier, np.arange(n_samples) % 2
     else:
@@ -171,7 +175,7 @@ def test_same_random_state_gives_bit_identical_fits(
             random_state=random_state,
             bidirectional=bidirectional,
         )
-        return fit_quietly(model, X, y)
+        return fit_quietly(model, X, y, sample_weight=sample_weight)
 
     a, b = fit(), fit()
     names = ["input_weights_", "recurrent_weights_", "hidden_biases_"]

@@ -96,6 +96,11 @@ def test_ragged_lists_in_ragged_lists_out(Estimator):
     predicted = model.predict(X)
     assert isinstance(predicted, list)
     assert [len(p) for p in predicted] == [len(x) for x in X]
+    # a 1-D object array of sequences is the same ragged input
+    as_objects = np.empty(len(X), dtype=object)
+    as_objects[:] = X
+    for p, q in zip(model.predict(as_objects), predicted, strict=True):
+        assert_array_equal(p, q)
     if Estimator is ElmanSequenceRegressor:
         assert all(p.shape[1] == 2 for p in predicted)
     else:
