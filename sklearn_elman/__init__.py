@@ -2,6 +2,7 @@
 
 from . import datasets
 from ._elman import ElmanClassifier, ElmanRegressor
+from ._sequence import ElmanSequenceClassifier, ElmanSequenceRegressor
 from .padding import pad_sequences
 from .preprocessing import SequenceScaler
 
@@ -10,6 +11,8 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ElmanClassifier",
     "ElmanRegressor",
+    "ElmanSequenceClassifier",
+    "ElmanSequenceRegressor",
     "SequenceScaler",
     "__version__",
     "datasets",

@@ -7,6 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
+from scipy.special import logsumexp
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -41,7 +42,7 @@ from ._objective import (
 )
 from ._params import Layout, Params, init_params, pack, unpack
 from ._recurrence import ACTIVATIONS, TimeMajor
-from ._validation import validate_sequences
+from ._validation import check_weight_scale, validate_sequences
 
 _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
     each observed time step :math:`t` of a sequence:
@@ -191,7 +192,6 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         ],
     }
 
-    @abstractmethod
     def __init__(
         self,
         hidden_layer_sizes=(32,),
@@ -268,6 +268,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         sample_weight = self._weigh_classes(y, sample_weight)
+        check_weight_scale(sample_weight, self.alpha)
         rng = check_random_state(self.random_state)
 
         validation = None
@@ -393,8 +394,8 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"{type(self).__name__} diverged: the objective became non-finite and "
                 "no weights were stored. Scale the features of X (for example to zero "
-                "mean and unit variance), use a bounded activation such as 'tanh', or "
-                "increase alpha."
+                "mean and unit variance) and, for regression, the targets y; use a "
+                "bounded activation such as 'tanh', or increase alpha."
             )
         if result.status != 0 and not monitor.stopped_early:
             # stacklevel: _minimize, fit, the _fit_context wrapper, the caller
@@ -554,7 +555,10 @@ class _LabelsMixin(ClassifierMixin):
     def _encode_labels(self, y):
         """Fit the label encoding to y (1-D labels, or a 2-D label indicator)
         and return (Y, out_activation)."""
-        check_classification_targets(y)
+        # Float labels beyond int64 are "continuous" to scikit-learn, which finds
+        # that out by a cast to int64 that warns: let only its ValueError out.
+        with np.errstate(invalid="ignore"):
+            check_classification_targets(y)
         if self.warm_start and hasattr(self, "classes_"):
             classes = LabelBinarizer().fit(y).classes_
             if not np.array_equal(classes, self.classes_):
@@ -732,7 +736,14 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
     def _weigh_classes(self, y, sample_weight):
         if self.class_weight is None:
             return sample_weight
-        return sample_weight * compute_sample_weight(self.class_weight, y)
+        class_weight = compute_sample_weight(self.class_weight, y)
+        if not np.all((class_weight >= 0) & (class_weight < np.inf)):  # NaN fails
+            raise ValueError(
+                "class_weight must give each class a finite, non-negative weight; "
+                f"got {self.class_weight!r}."
+            )
+        with np.errstate(over="ignore"):  # an overflow is reported with their sum
+            return sample_weight * class_weight
 
     def _stratify_by(self, Y):
         if self._label_binarizer.y_type_ == "multilabel-indicator":
@@ -741,6 +752,13 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
 
     def _encode_targets(self, y, absent):
         y = np.asarray(y) if not hasattr(y, "shape") else y
+        if hasattr(y, "hasnans"):  # a pandas Series
+            if y.hasnans:  # NaN, None or pd.NA, which check_array may not name
+                i = np.flatnonzero(y.isna().to_numpy())[0]
+                raise ValueError(f"y contains NaN or NA: sample {i} has no label.")
+            # check_array would turn nullable Int64 and boolean labels into
+            # floats; to_numpy keeps them int and bool
+            y = y.to_numpy()
         if getattr(y, "ndim", 1) == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
@@ -795,8 +813,12 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+        check_is_fitted(self)
+        if self.out_activation_ == "softmax":  # log-sum-exp: no log(0) when saturated
+            _, Z, _ = self._network_output(X)
+            Z = Z.astype(np.float64, copy=False)
+            return Z - logsumexp(Z, axis=1, keepdims=True)
+        return np.log(self.predict_proba(X))  # logistic: clipped away from 0 and 1
 
     def predict(self, X):
         """Predict the class of each sequence.
@@ -870,39 +892,6 @@ class ElmanRegressor(RegressorMixin, _StateFeaturesMixin, BaseElman):
     >>> reg.fit(X, y).score(X, y) > 0.99
     True
     """
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(32,),
-        activation="tanh",
-        *,
-        alpha=1e-4,
-        max_iter=200,
-        max_fun=15000,
-        tol=1e-4,
-        random_state=None,
-        warm_start=False,
-        verbose=False,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        bidirectional=False,
-    ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            alpha=alpha,
-            max_iter=max_iter,
-            max_fun=max_fun,
-            tol=tol,
-            random_state=random_state,
-            warm_start=warm_start,
-            verbose=verbose,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            bidirectional=bidirectional,
-        )
 
     def _score_output(self, output, Y, sample_weight):
         return r2_score(Y, output, sample_weight=sample_weight)

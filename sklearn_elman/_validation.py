@@ -5,17 +5,24 @@ Accepted ``X``:
 - an array of shape ``(n_samples, n_timesteps, n_features)``;
 - an array of shape ``(n_samples, n_timesteps)``, read as univariate sequences;
 - a list of per-sample arrays of shape ``(n_timesteps_i, n_features)`` or
-  ``(n_timesteps_i,)``, whose lengths may differ (padded with NaN at the end).
+  ``(n_timesteps_i,)``, whose lengths may differ (padded with NaN at the end);
+  a 1-D object array or pandas Series of such arrays is read as that list.
 
 A time step whose features are all NaN is absent (padding), wherever it stands.
 The user's data is never modified.
 """
+
+import reprlib
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import _check_feature_names, check_array
 
 from .padding import _pad_sequences
+
+# L-BFGS squares gradient entries of about (alpha / S) * |W|: beyond about 1e154
+# (the square root of the largest float64) they overflow, and fits diverge.
+_MAX_PENALTY = 1e150
 
 _SHAPES = (
     "(n_samples, n_timesteps, n_features), (n_samples, n_timesteps), "
@@ -42,27 +49,47 @@ def validate_sequences(estimator, X, *, reset):
     absent : ndarray of shape (n_samples, n_timesteps), dtype bool
     """
     _check_feature_names(estimator, X, reset=reset)
-    if sp.issparse(X):
+    if sp.issparse(X) or hasattr(X, "sparse"):  # pandas' sparse columns too
         raise TypeError(
             "Sparse input is not supported: X must be a dense array of shape "
             + _SHAPES
             + "."
         )
+    samples = X if isinstance(X, (list, tuple)) else []
+    masked = [i for i, x in enumerate(samples) if isinstance(x, np.ma.MaskedArray)]
+    if masked or isinstance(X, np.ma.MaskedArray):
+        where = f"Sample {masked[0]} of X" if masked else "X"
+        raise TypeError(
+            f"{where} is a masked array, whose mask would be ignored: mark absent "
+            "time steps with NaN instead, as in x.astype(float).filled(np.nan)."
+        )
+    ndim = getattr(X, "ndim", None)
+    if ndim is None and not isinstance(X, (list, tuple, str)):
+        ndim = np.asarray(X).ndim
+    if ndim == 0:  # None, a number, a dict, a generator: check_array names none
+        raise TypeError(
+            f"X must be an array of shape {_SHAPES}; got a {type(X).__name__}: "
+            f"{reprlib.repr(X)}."
+        )
+    if _holds_samples(X):
+        X = list(X)
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X is an empty list: it holds 0 sequences (n_samples=0).")
     if _is_ragged(X):
         X = _pad_ragged(X)
         input_ndim = 3
     else:
-        kind = np.dtype(getattr(X, "dtype", float)).kind
-        if kind == "c":
-            # check_array would say this too, but prints the whole array
-            raise ValueError("Complex data not supported: X has a complex dtype.")
-        if kind in "mMV":  # check_array would read these as numbers
-            raise ValueError(
-                f"X must be numeric: it has dtype {X.dtype} (dates, time spans "
-                "and structured records are not features)."
-            )
+        # a DataFrame's column dtypes, or the one dtype of anything else
+        dtypes = X.dtypes if hasattr(X, "columns") else [getattr(X, "dtype", None)]
+        for dtype in dtypes:
+            if getattr(dtype, "kind", "") == "c":
+                # check_array would say this too, but prints the whole array
+                raise ValueError("Complex data not supported: X has a complex dtype.")
+            if getattr(dtype, "kind", "") in ("m", "M", "V"):  # read as numbers
+                raise ValueError(
+                    f"X must be numeric: it has dtype {dtype} (dates, time spans "
+                    "and structured records are not features)."
+                )
         try:
             X = check_array(
                 X,
@@ -76,12 +103,24 @@ def validate_sequences(estimator, X, *, reset):
         except ValueError as exc:
             if str(exc).startswith("could not convert"):
                 raise ValueError(f"X must be numeric: {exc}") from None
-            if str(exc).startswith("Expected 2D array, got 1D array"):
+            if str(exc).startswith(
+                (
+                    "Expected 2D array, got 1D array",
+                    "Expected a 2-dimensional container",  # a pandas Series
+                )
+            ):
                 raise ValueError(
                     f"X is 1-D; expected an array of shape {_SHAPES}. Reshape your "
                     "data: one univariate sequence x is x[np.newaxis] (shape "
                     "(1, n_timesteps)); several sequences of one value each are "
                     "x[:, np.newaxis]."
+                ) from None
+            if str(exc).startswith("setting an array element with a sequence"):
+                raise ValueError(
+                    "X holds sequences inside the cells of a table or array (as "
+                    "sktime's nested DataFrame does); pass a list with one "
+                    "(n_timesteps_i, n_features) array per sample, or an array of "
+                    "shape (n_samples, n_timesteps, n_features)."
                 ) from None
             raise
         input_ndim = X.ndim
@@ -99,6 +138,57 @@ def validate_sequences(estimator, X, *, reset):
                 )
     _check_n_features(estimator, X, input_ndim, reset)
     return X, _absent_steps(X)
+
+
+def check_weight_scale(sample_weight, alpha):
+    """Reject sample weights whose scale the objective cannot be computed with.
+
+    J depends on the weights ``w_i`` only through ``w_i / S`` and the penalty's
+    factor ``alpha / S``, where ``S = sum_i w_i``: scaling every weight by ``c``
+    is the same as dividing alpha by ``c``.
+
+    Parameters
+    ----------
+    sample_weight : ndarray of shape (n_samples,)
+        Checked weights, non-negative (class weights included).
+    alpha : float
+    """
+    with np.errstate(over="ignore", divide="ignore"):
+        weight_sum = np.sum(sample_weight)
+        penalty = alpha / weight_sum
+    if not np.isfinite(weight_sum):
+        raise ValueError(
+            "The sample weights sum to more than the largest float64 "
+            f"({np.finfo(np.float64).max:.3g}). Divide sample_weight and alpha by "
+            "the same constant: the fit stays the same."
+        )
+    if weight_sum > 0 and penalty > _MAX_PENALTY:
+        raise ValueError(
+            "The L2 penalty's factor alpha / sum(sample_weight) = "
+            f"{alpha:.3g} / {weight_sum:.3g} = {penalty:.3g} is above "
+            f"{_MAX_PENALTY:.0e}: too large to compute with (and a penalty that "
+            "strong sets every weight matrix to 0). The weights' scale matters only "
+            "through this factor: multiply sample_weight by a constant, or lower "
+            "alpha."
+        )
+
+
+def _holds_samples(X):
+    """Whether ``X`` is a 1-D object array or pandas Series whose elements are
+    per-sample arrays (not numbers): it is then read as the list of them."""
+    return (
+        getattr(X, "ndim", None) == 1
+        and getattr(getattr(X, "dtype", None), "kind", None) == "O"
+        and any(np.ndim(x) > 0 for x in X)
+    )
+
+
+def ragged_lengths(X):
+    """The number of time steps of each sample of a ragged ``X`` (a list, 1-D
+    object array or Series of sequences of different shapes), else None."""
+    if _holds_samples(X):
+        X = list(X)
+    return [len(x) for x in X] if _is_ragged(X) else None
 
 
 def _is_ragged(X):
@@ -187,3 +277,79 @@ def _check_n_features(estimator, X, input_ndim, reset):
             f"X has {n_step_features} features per time step{hint}, but {name} is "
             f"expecting {expected} features per time step as input."
         )
+
+
+def validate_step_targets(y, absent, *, dtype):
+    """Check per-step targets against the sequences they belong to.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples, n_timesteps) or \
+            (n_samples, n_timesteps, n_outputs), or list of array-like
+        One target per time step, aligned with X's (padded) time axis; or one
+        array per sample, of shape (n_timesteps_i,) or (n_timesteps_i,
+        n_outputs), for the first ``n_timesteps_i`` steps of that sample (the
+        layout of a ragged X). Targets at absent steps are never read.
+    absent : ndarray of shape (n_samples, n_timesteps), dtype bool
+        From :func:`validate_sequences`.
+    dtype : dtype or None
+        The targets' dtype (float64 for regression); None keeps labels as given.
+
+    Returns
+    -------
+    targets : ndarray of shape (n_observed,) or (n_observed, n_outputs)
+        The targets of the observed steps, in the order of ``np.nonzero(~absent)``.
+    """
+    n_samples, n_timesteps = absent.shape
+    shapes = "(n_samples, n_timesteps) or (n_samples, n_timesteps, n_outputs)"
+    if _holds_samples(y):
+        y = list(y)
+    if _is_ragged(y):
+        targets = []
+        for i, y_i in enumerate(y):
+            y_i = np.asarray(y_i, dtype=dtype)
+            if y_i.ndim not in (1, 2):
+                raise ValueError(
+                    f"y[{i}] has shape {y_i.shape}; the targets of one sample have "
+                    "shape (n_timesteps_i,) or (n_timesteps_i, n_outputs)."
+                )
+            n_i = len(y_i)
+            beyond = np.flatnonzero(~absent[i, n_i:])
+            if beyond.size:
+                raise ValueError(
+                    f"y[{i}] has {n_i} time steps, but sample {i} of X has an "
+                    f"observed step at time step {n_i + beyond[0]}: each sample "
+                    "needs a target at every time step."
+                )
+            targets.append(y_i[~absent[i, :n_i]])
+        if len({t.shape[1:] for t in targets}) > 1:
+            raise ValueError(
+                "The samples of y have different numbers of outputs per time "
+                f"step: {sorted({t.shape[1:] for t in targets})}."
+            )
+        targets = np.concatenate(targets)
+    else:
+        y = check_array(
+            y,
+            ensure_2d=False,
+            allow_nd=True,
+            dtype=dtype,
+            ensure_all_finite=False,  # absent steps may hold anything
+            input_name="y",
+        )
+        if y.ndim not in (2, 3) or y.shape[:2] != (n_samples, n_timesteps):
+            raise ValueError(
+                f"y has shape {y.shape}, but X has {n_samples} samples of "
+                f"{n_timesteps} time steps: per-step targets need shape {shapes} "
+                "aligned with X's time steps, or a list of one array per sample."
+            )
+        targets = y[~absent]
+    if targets.dtype.kind == "f" and not np.isfinite(targets).all():
+        k = np.flatnonzero(~np.isfinite(targets.reshape(len(targets), -1)).all(axis=1))
+        i, t = np.argwhere(~absent)[k[0]]
+        raise ValueError(
+            f"y has a non-finite target at time step {t} of sample {i}, an "
+            "observed step of X: only the targets of absent (all-NaN) steps of X "
+            "may be NaN."
+        )
+    return targets

@@ -9,7 +9,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._validation import _is_ragged, validate_sequences
+from ._validation import _holds_samples, _is_ragged, validate_sequences
 
 
 class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -202,8 +202,11 @@ def _in_layout_of(X, X_3d):
 
     A ragged list gives a list of arrays of the shapes of its samples (which
     ``validate_sequences`` padded at the end). Any other input was read as one
-    array (2-D or 3-D), and gets an array of its shape.
+    array (2-D or 3-D), and gets an array of its shape. A 1-D object array or
+    Series of per-sample arrays counts as their list.
     """
+    if _holds_samples(X):
+        X = list(X)
     if _is_ragged(X):
         return [X_3d[i, : len(x)].reshape(np.shape(x)) for i, x in enumerate(X)]
     input_ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from test_hostile_inputs import CASES, CLASS_WEIGHT_CASES
+from test_input_contract import BAD_X
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 # Hand-written pages only: not the pages Sphinx generates into the source tree.
@@ -34,3 +36,11 @@ def test_docs_examples_run(page):
             verbose=False,
         )
     assert result.failed == 0, f"{result.failed} example(s) of {page.name} failed"
+
+
+def test_every_input_case_is_on_the_rules_page():
+    """The input tests list the cases, the rules page says what each means."""
+    cases = {case[0] for case in [*CASES, *CLASS_WEIGHT_CASES]}
+    cases |= {param.id for param in BAD_X}
+    page = (DOCS / "user_guide" / "input_rules.rst").read_text()
+    assert sorted(case for case in cases if f"``{case}``" not in page) == []

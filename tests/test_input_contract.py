@@ -213,17 +213,26 @@ def test_invalid_hyperparameters(Estimator, params, message):
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 @pytest.mark.parametrize("layout", ["3-D", "ragged"])
-def test_inputs_are_never_modified(Estimator, layout):
-    X, y = _data()
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_inputs_are_never_modified(Estimator, layout, early_stopping):
+    X, y = _data(n_samples=8)
     X[0, :2] = np.nan  # padding the kernel must not overwrite with zeros
     X[1, -1] = np.nan
     sample_weight = np.linspace(0.5, 2, len(X))
     X_in = X if layout == "3-D" else [x for x in X]
     copies = [np.copy(x) for x in X_in], y.copy(), sample_weight.copy()
 
-    model = _fit(_quick(Estimator), X_in, y, sample_weight=sample_weight)
-    model.predict(X_in)
-    model.score(X_in, y)
+    model = _quick(Estimator, early_stopping=early_stopping, validation_fraction=0.5)
+    _fit(model, X_in, y, sample_weight=sample_weight)
+    for method in [
+        "predict",
+        "predict_proba",
+        "predict_log_proba",
+        "decision_function",
+    ]:
+        if hasattr(model, method):
+            getattr(model, method)(X_in)
+    model.score(X_in, y, sample_weight=sample_weight)
 
     for before, after in zip(copies[0], X_in, strict=True):
         np.testing.assert_array_equal(before, after)

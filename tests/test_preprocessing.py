@@ -1,6 +1,7 @@
 """SequenceScaler: statistics over observed steps, padding kept, layouts kept."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.pipeline import make_pipeline
@@ -55,6 +56,16 @@ def test_ragged_list_in_ragged_list_out(sequences):
     assert isinstance(restored, list)
     for x, original in zip(restored, sequences, strict=True):
         assert_allclose(x, original, rtol=1e-12)
+
+
+def test_series_of_ragged_sequences_is_read_as_their_list(sequences):
+    series = pd.Series(sequences, index=[10, 11, 12, 13], dtype=object)
+    scaler = SequenceScaler().fit(series)
+    assert_allclose(scaler.mean_, SequenceScaler().fit(sequences).mean_, rtol=1e-12)
+    scaled = scaler.transform(series)
+    assert isinstance(scaled, list)
+    for x, expected in zip(scaled, scaler.transform(sequences), strict=True):
+        assert_array_equal(x, expected)
 
 
 def test_univariate_list_samples_keep_their_1d_shape():

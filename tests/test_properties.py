@@ -3,12 +3,15 @@
 A fitted model's predictions must not depend on where or how a sequence is
 padded (leading, trailing, interior NaN steps; 3-D array or ragged list), on
 the order of the samples in the batch, or on splitting the batch; and two fits
-with the same random_state must be identical to the bit.
+with the same random_state must be identical to the bit. All of it holds for
+bidirectional networks too, whose backward direction starts at each sequence's
+last observed step however much padding follows it.
 """
 
 import functools
 
 import numpy as np
+import pytest
 from _helpers import fit_quietly
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,13 +24,23 @@ SETTINGS = settings(max_examples=25, deadline=None)
 
 
 @functools.cache
-def _fitted(kind):
+def _fitted(kind, bidirectional=False, n_features=N_FEATURES):
     rng = np.random.RandomState(0)
-    X = rng.normal(size=(12, 6, N_FEATURES))
+    X = rng.normal(size=(12, 6, n_features))
     if kind == "classifier":
-        model = ElmanClassifier(hidden_layer_sizes=3, max_iter=5, random_state=0)
+        model = ElmanClassifier(
+            hidden_layer_sizes=3,
+            max_iter=5,
+            random_state=0,
+            bidirectional=bidirectional,
+        )
         return fit_quietly(model, X, np.arange(12) % 3)
-    model = ElmanRegressor(hidden_layer_sizes=(3, 2), max_iter=5, random_state=0)
+    model = ElmanRegressor(
+        hidden_layer_sizes=(3, 2),
+        max_iter=5,
+        random_state=0,
+        bidirectional=bidirectional,
+    )
     return fit_quietly(model, X, rng.normal(size=(12, 2)))
 
 
@@ -38,15 +51,19 @@ def _output(model, X):
 
 
 kinds = st.sampled_from(["classifier", "regressor"])
+# the classifier has one layer, the regressor two
+directions = pytest.mark.parametrize(
+    "bidirectional", [False, True], ids=["forward", "bidirectional"]
+)
 
 
 @st.composite
-def sequences(draw, max_len=8):
-    """An unpadded sequence of shape (T, N_FEATURES)."""
+def sequences(draw, max_len=8, n_features=N_FEATURES):
+    """An unpadded sequence of shape (T, n_features)."""
     n_steps = draw(st.integers(1, max_len))
     seed = draw(st.integers(0, 2**32 - 1))
     scale = draw(st.sampled_from([0.1, 1.0, 3.0]))
-    return scale * np.random.RandomState(seed).normal(size=(n_steps, N_FEATURES))
+    return scale * np.random.RandomState(seed).normal(size=(n_steps, n_features))
 
 
 @st.composite
@@ -55,7 +72,7 @@ def paddings(draw, seq):
     lead = draw(st.integers(0, 4))
     trail = draw(st.integers(0, 4))
     gaps = draw(st.lists(st.integers(0, 3), min_size=len(seq), max_size=len(seq)))
-    nan = np.full((1, N_FEATURES), np.nan)
+    nan = np.full((1, seq.shape[1]), np.nan)
     rows = [nan] * lead
     for i, step in enumerate(seq):
         if i > 0:
@@ -65,37 +82,40 @@ def paddings(draw, seq):
     return np.concatenate(rows)
 
 
-def _stack(seqs):
-    """A 3-D array, each sequence NaN-padded at its end to the longest one."""
+def _stack(seqs, flush_end=False):
+    """A 3-D array, each sequence NaN-padded at its end to the longest one (or at
+    its start, with ``flush_end``)."""
     n_steps = max(len(s) for s in seqs)
-    X = np.full((len(seqs), n_steps, N_FEATURES), np.nan)
+    X = np.full((len(seqs), n_steps, seqs[0].shape[1]), np.nan)
     for i, s in enumerate(seqs):
-        X[i, : len(s)] = s
+        start = n_steps - len(s) if flush_end else 0
+        X[i, start : start + len(s)] = s
     return X
 
 
+@directions
 @SETTINGS
-@given(kind=kinds, data=st.data())
-def test_padding_does_not_change_predictions(kind, data):
-    model = _fitted(kind)
-    seqs = data.draw(st.lists(sequences(), min_size=1, max_size=5))
+@given(kind=kinds, n_features=st.integers(1, 3), data=st.data())
+def test_padding_does_not_change_predictions(bidirectional, kind, n_features, data):
+    model = _fitted(kind, bidirectional, n_features)
+    seqs = data.draw(st.lists(sequences(n_features=n_features), min_size=1, max_size=5))
     padded = [data.draw(paddings(s)) for s in seqs]
     alone = np.concatenate([_output(model, s[np.newaxis]) for s in seqs])
 
-    for X in (seqs, padded, _stack(padded), _stack(seqs)):
+    layouts = [seqs, padded, _stack(padded), _stack(seqs), _stack(padded, True)]
+    if n_features == 1:  # the univariate layouts: 2-D arrays, lists of 1-D arrays
+        layouts += [[s[:, 0] for s in padded], _stack(padded, True)[:, :, 0]]
+    for X in layouts:
         np.testing.assert_allclose(_output(model, X), alone, rtol=0, atol=ATOL)
-    # padding in a leading position: the sequence flush with the batch's end
-    n_steps = max(len(s) for s in padded)
-    X = np.full((len(padded), n_steps, N_FEATURES), np.nan)
-    for i, s in enumerate(padded):
-        X[i, n_steps - len(s) :] = s
-    np.testing.assert_allclose(_output(model, X), alone, rtol=0, atol=ATOL)
 
 
+@directions
 @SETTINGS
 @given(kind=kinds, data=st.data())
-def test_sample_order_and_batch_split_do_not_change_predictions(kind, data):
-    model = _fitted(kind)
+def test_sample_order_and_batch_split_do_not_change_predictions(
+    bidirectional, kind, data
+):
+    model = _fitted(kind, bidirectional)
     seqs = data.draw(st.lists(sequences(), min_size=2, max_size=8))
     padded = [data.draw(paddings(s)) for s in seqs]
     ragged = data.draw(st.booleans())
@@ -113,6 +133,7 @@ def test_sample_order_and_batch_split_do_not_change_predictions(kind, data):
     np.testing.assert_allclose(parts, reference, rtol=0, atol=ATOL)
 
 
+@directions
 @settings(max_examples=10, deadline=None)
 @given(
     kind=kinds,
@@ -120,14 +141,27 @@ def test_sample_order_and_batch_split_do_not_change_predictions(kind, data):
     random_state=st.integers(0, 2**31 - 1),
     n_samples=st.integers(4, 10),
     n_steps=st.integers(1, 6),
+    n_features=st.integers(1, 3),
     activation=st.sampled_from(["tanh", "relu", "logistic", "identity"]),
+    hidden_layer_sizes=st.sampled_from([3, (3, 2)]),
+    weighted=st.booleans(),
 )
 def test_same_random_state_gives_bit_identical_fits(
-    kind, seed, random_state, n_samples, n_steps, activation
+    bidirectional,
+    kind,
+    seed,
+    random_state,
+    n_samples,
+    n_steps,
+    n_features,
+    activation,
+    hidden_layer_sizes,
+    weighted,
 ):
     rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n_samples, n_steps, N_FEATURES))
+    X = rng.normal(size=(n_samples, n_steps, n_features))
     X[0, 0] = np.nan if n_steps > 1 else X[0, 0]
+    sample_weight = rng.uniform(0.5, 2, size=n_samples) if weighted else None
     if kind == "classifier":
         Estimator, y = ElmanClassifier, np.arange(n_samples) % 2
     else:
@@ -135,15 +169,21 @@ def test_same_random_state_gives_bit_identical_fits(
 
     def fit():
         model = Estimator(
-            hidden_layer_sizes=3,
+            hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
             max_iter=4,
             random_state=random_state,
+            bidirectional=bidirectional,
         )
-        return fit_quietly(model, X, y)
+        return fit_quietly(model, X, y, sample_weight=sample_weight)
 
     a, b = fit(), fit()
-    for name in ("input_weights_", "recurrent_weights_", "hidden_biases_"):
+    names = ["input_weights_", "recurrent_weights_", "hidden_biases_"]
+    if bidirectional:
+        names += ["backward_" + name for name in names]
+    else:
+        assert a.backward_input_weights_ is None
+    for name in names:
         for wa, wb in zip(getattr(a, name), getattr(b, name), strict=True):
             np.testing.assert_array_equal(wa, wb)
     np.testing.assert_array_equal(a.output_weights_, b.output_weights_)

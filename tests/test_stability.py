@@ -148,18 +148,49 @@ def test_saturated_logistic_outputs():
             _assert_finite_output(model, X)
             _assert_finite_output(model, 1e6 * X)
             np.testing.assert_array_equal(model.predict(X), y)
+            # log-probabilities from the logits, not log(0) = -inf
+            log_proba = model.predict_log_proba(1e6 * X)
+            assert np.all(np.isfinite(log_proba))
+            proba = model.predict_proba(1e6 * X)
+            np.testing.assert_allclose(np.exp(log_proba), proba, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("scale", [2.0**-900, 2.0**900])
+def test_scaling_all_sample_weights_is_scaling_alpha(kind, scale):
+    """J depends on the weights only through w_i / S and alpha / S: weights
+    scaled by a power of two (exact in floating point) with alpha scaled alike
+    give the same fit to the bit, even at scales far from 1."""
+    X, y = 3 * X0, _y(kind)  # larger inputs: the penalty matters
+    reference = fit_quietly(_model(kind, alpha=0.1), X, y)
+    scaled = fit_quietly(
+        _model(kind, alpha=0.1 * scale), X, y, sample_weight=np.full(len(X), scale)
+    )
+    np.testing.assert_array_equal(scaled.output_weights_, reference.output_weights_)
+    np.testing.assert_array_equal(scaled.loss_curve_, reference.loss_curve_)
+    if scale < 1:  # alpha unchanged: the penalty's factor alpha / S overflows
+        with pytest.raises(ValueError, match="multiply sample_weight by a constant"):
+            _model(kind, alpha=0.1).fit(X, y, sample_weight=np.full(len(X), scale))
+    # without a penalty the weights' scale does not matter at all
+    unweighted = fit_quietly(_model(kind, alpha=0.0), X, y)
+    weighted = fit_quietly(
+        _model(kind, alpha=0.0), X, y, sample_weight=np.full(len(X), scale)
+    )
+    np.testing.assert_array_equal(weighted.output_weights_, unweighted.output_weights_)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("random_state", [0, "generator"])
-def test_global_random_state_is_untouched(kind, random_state):
-    """With an int or a RandomState, fit and predict leave NumPy's global
-    generator alone. (random_state=None draws from it, as in scikit-learn.)"""
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_global_random_state_is_untouched(kind, random_state, early_stopping):
+    """With an int or a RandomState, fit (also its early-stopping split) and
+    predict leave NumPy's global generator alone. (random_state=None draws from
+    it, as in scikit-learn.)"""
     if random_state == "generator":
         random_state = np.random.RandomState(3)
     np.random.seed(12345)  # noqa: NPY002 (the global state is the subject)
     before = np.random.get_state()  # noqa: NPY002
-    model = _model(kind)
+    model = _model(kind, early_stopping=early_stopping, validation_fraction=0.5)
     model.set_params(random_state=random_state)
     fit_quietly(model, X0, _y(kind))
     model.predict(X0)

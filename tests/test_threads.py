@@ -12,6 +12,7 @@ from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limi
 
 from sklearn_elman import ElmanClassifier, ElmanRegressor
 from sklearn_elman._objective import TrainingData, objective
+from sklearn_elman._objective import _blas_threads as _objective_threads
 
 ESTIMATORS = [ElmanClassifier, ElmanRegressor]
 N_THREADS = 8
@@ -136,3 +137,19 @@ def test_blas_threads_do_not_change_the_numbers():
     np.testing.assert_allclose(results[1][0], results[2][0], rtol=0, atol=1e-10)
     np.testing.assert_allclose(results[1][1], results[2][1], rtol=0, atol=1e-10)
     np.testing.assert_allclose(results[1][2], results[2][2], rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_blas_threads_do_not_change_a_fit(Estimator):
+    """A whole fit, not one evaluation: 300 samples make two chunks, which run on
+    two threads when BLAS may use two, and L-BFGS amplifies any difference."""
+    X, y = _data(n_samples=300, n_timesteps=10)
+    fits = []
+    for n_threads in (1, 2):
+        with threadpool_limits(limits=n_threads, user_api="blas"):
+            assert _objective_threads() == n_threads  # the path under test
+            model = fit_quietly(_model(Estimator), X, y)
+            output = getattr(model, "predict_proba", model.predict)(X)
+        fits.append((model.loss_curve_, model.output_weights_, output))
+    for one, two in zip(*fits, strict=True):
+        np.testing.assert_allclose(one, two, rtol=0, atol=1e-10)

@@ -12,6 +12,13 @@ Padding: trailing padding goes through ``pack_padded_sequence`` (torch's own
 handling of sequences of different lengths); leading and interior padding, which
 torch's RNN modules have no notion of, through an explicit loop over
 ``nn.RNNCell`` that keeps the previous state where a step is absent.
+
+Bidirectional layers go through ``nn.RNN(bidirectional=True)``, one module per
+layer (our layers may differ in width, torch's stacked layers may not): the
+``_reverse`` parameters hold the backward direction's weights, and torch's output
+is ``[forward; backward]`` per step, as the layer above and our readout read it.
+With ``pack_padded_sequence``, torch's reverse direction starts at each
+sequence's last real step, which is our carry-over of trailing padding.
 """
 
 import warnings
@@ -85,6 +92,9 @@ def fitted_params(estimator):
         estimator.hidden_biases_,
         estimator.output_weights_,
         estimator.output_bias_,
+        estimator.backward_input_weights_,
+        estimator.backward_recurrent_weights_,
+        estimator.backward_hidden_biases_,
     )
 
 
@@ -298,3 +308,175 @@ def test_regressor_predict_matches_torch():
         _, h_T = torch_states(modules, X_new, absent, "trailing")
         prediction = readout(h_T)[:, 0]
     assert_close(reg.predict(X_new), prediction.numpy())
+
+
+# torch's parameter suffix of each of our directions, forward first
+DIRECTIONS = ("_l0", "_l0_reverse")
+
+
+def torch_bidirectional_modules(params, activation):
+    """One ``nn.RNN(bidirectional=True)`` per layer holding our weights (both
+    directions), and the readout over ``[forward; backward]``."""
+    modules = []
+    for layer in params.layers():
+        n_inputs, n_hidden = layer[0][0].shape
+        module = torch.nn.RNN(
+            n_inputs,
+            n_hidden,
+            nonlinearity=activation,
+            batch_first=True,
+            bidirectional=True,
+            dtype=torch.float64,
+        )
+        with torch.no_grad():
+            for suffix, (W_hx, W_hh, b_h) in zip(DIRECTIONS, layer, strict=True):
+                getattr(module, "weight_ih" + suffix).copy_(torch.from_numpy(W_hx.T))
+                getattr(module, "weight_hh" + suffix).copy_(torch.from_numpy(W_hh.T))
+                getattr(module, "bias_ih" + suffix).copy_(torch.from_numpy(b_h))
+                getattr(module, "bias_hh" + suffix).zero_()
+        modules.append(module)
+    n_features_out, n_outputs = params.output_weights.shape
+    readout = torch.nn.Linear(n_features_out, n_outputs, dtype=torch.float64)
+    with torch.no_grad():
+        readout.weight.copy_(torch.from_numpy(params.output_weights.T))
+        readout.bias.copy_(torch.from_numpy(params.output_bias))
+    return modules, readout
+
+
+def torch_bidirectional_states(modules, X, absent):
+    """Every layer's ``[forward; backward]`` states at every step, (n_samples,
+    n_timesteps, 2 * n_hidden_l), zero after each sequence's end, and the
+    readout's input ``[h_fwd after the last observed step; h_bwd after step 0]``.
+    Only trailing padding: through ``pack_padded_sequence``."""
+    lengths = (~absent).sum(axis=1)
+    assert np.array_equal(absent, np.arange(X.shape[1]) >= lengths[:, np.newaxis])
+    x = torch.from_numpy(np.where(absent[:, :, np.newaxis], 0.0, X))
+    packed = torch.nn.utils.rnn.pack_padded_sequence(
+        x, torch.from_numpy(lengths), batch_first=True, enforce_sorted=False
+    )
+    states = []
+    for module in modules:
+        packed, h_n = module(packed)  # h_n: (2, n_samples, n_hidden), original order
+        padded, _ = torch.nn.utils.rnn.pad_packed_sequence(
+            packed, batch_first=True, total_length=X.shape[1]
+        )
+        states.append(padded)
+    return states, torch.cat([h_n[0], h_n[1]], dim=1)
+
+
+def torch_bidirectional_gradient(modules, readout, layout):
+    """Torch's gradients in our flat layout, both directions."""
+    grad = np.zeros(layout.size)
+    views = unpack(grad, layout)
+    for module, layer in zip(modules, views.layers(), strict=True):
+        for suffix, (dW_hx, dW_hh, db_h) in zip(DIRECTIONS, layer, strict=True):
+            dW_hx[...] = getattr(module, "weight_ih" + suffix).grad.T
+            dW_hh[...] = getattr(module, "weight_hh" + suffix).grad.T
+            db = getattr(module, "bias_ih" + suffix).grad
+            # the two torch biases enter identically, so receive the same gradient
+            assert_close(getattr(module, "bias_hh" + suffix).grad, db)
+            db_h[...] = db
+    views.output_weights[...] = readout.weight.grad.T
+    views.output_bias[...] = readout.bias.grad
+    return grad
+
+
+@pytest.mark.parametrize("hidden_layer_sizes", [(5,), (6, 4)])
+@pytest.mark.parametrize("padding", ["none", "trailing"])
+@pytest.mark.parametrize("target", list(TARGETS))
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_bidirectional_objective_matches_torch_autograd(
+    hidden_layer_sizes, padding, target, activation
+):
+    rng = np.random.default_rng(1)
+    out_activation = TARGETS[target]
+    X = rng.normal(size=(N_SAMPLES, N_TIMESTEPS, N_FEATURES))
+    absent = make_absent(padding, rng)
+    X[absent] = np.nan
+    Y = make_targets(out_activation, target, rng)
+    sample_weight = rng.uniform(0.2, 3.0, size=N_SAMPLES)
+    data = TrainingData.build(
+        X,
+        absent,
+        Y,
+        sample_weight,
+        alpha=ALPHA,
+        hidden_layer_sizes=hidden_layer_sizes,
+        activation=activation,
+        out_activation=out_activation,
+        bidirectional=True,
+    )
+    layout = data.layout
+    assert layout.bidirectional
+    S = sample_weight.sum()
+    theta = init_params(layout, activation, rng) + rng.normal(
+        scale=0.3, size=layout.size
+    )
+    params = unpack(theta, layout)
+
+    J, grad = objective(theta, data)
+    H = forward(TimeMajor.from_batch_major(X, absent), params.layers(), activation)
+    features = np.hstack([H[-1][0][-1], H[-1][1][0]])  # what our readout reads
+
+    modules, readout = torch_bidirectional_modules(params, activation)
+    states, h_T = torch_bidirectional_states(modules, X, absent)
+    Z = readout(h_T)
+    loss = torch_loss(Z, Y, out_activation)
+    # every weight matrix, the backward direction's included
+    weight_matrices = [readout.weight]
+    for module in modules:
+        for suffix in DIRECTIONS:
+            weight_matrices += [
+                getattr(module, "weight_ih" + suffix),
+                getattr(module, "weight_hh" + suffix),
+            ]
+    J_torch = (torch.from_numpy(sample_weight) * loss).sum() / S + ALPHA / (
+        2 * S
+    ) * sum((W**2).sum() for W in weight_matrices)
+    J_torch.backward()
+
+    observed = ~absent
+    for H_l, states_l in zip(H, states, strict=True):
+        ours = np.concatenate(H_l, axis=2).transpose(1, 0, 2)  # [fwd; bwd] per step
+        assert_close(ours[observed], states_l.detach().numpy()[observed])
+    # torch's [h_fwd at the last observed step; h_bwd at step 0], also read from
+    # its per-step output
+    lengths = observed.sum(axis=1)
+    top = states[-1].detach().numpy()
+    n_hidden = hidden_layer_sizes[-1]
+    by_step = np.hstack(
+        [top[np.arange(N_SAMPLES), lengths - 1, :n_hidden], top[:, 0, n_hidden:]]
+    )
+    assert_close(h_T.detach().numpy(), by_step)
+    assert_close(features, h_T.detach().numpy())
+    assert_close(features @ params.output_weights + params.output_bias, Z.detach())
+    assert_close(J, J_torch.item())
+    assert_close(grad, torch_bidirectional_gradient(modules, readout, layout))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_bidirectional_predict_proba_matches_torch(n_classes):
+    rng = np.random.default_rng(10 + n_classes)
+    X = rng.normal(size=(N_SAMPLES * 4, N_TIMESTEPS, N_FEATURES))
+    y = rng.integers(0, n_classes, size=len(X))
+    X[:10, 5:] = np.nan  # trailing padding in the training set
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ElmanClassifier(
+            hidden_layer_sizes=(6, 4), bidirectional=True, max_iter=15, random_state=0
+        ).fit(X, y)
+
+    X_new = rng.normal(size=(N_SAMPLES, N_TIMESTEPS, N_FEATURES))
+    absent = make_absent("trailing", rng)
+    X_new[absent] = np.nan
+    modules, readout = torch_bidirectional_modules(fitted_params(clf), "tanh")
+    with torch.no_grad():
+        _, h_T = torch_bidirectional_states(modules, X_new, absent)
+        Z = readout(h_T)
+        if n_classes == 2:
+            p = torch.sigmoid(Z)
+            proba = torch.cat([1 - p, p], dim=1)
+        else:
+            proba = torch.softmax(Z, dim=1)
+    assert_close(clf.transform(X_new), h_T.numpy())
+    assert_close(clf.predict_proba(X_new), proba.numpy())
