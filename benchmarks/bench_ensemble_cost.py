@@ -15,15 +15,14 @@ it. Prints a Markdown report and writes it to ``--out`` if given.
 """
 
 import argparse
-import importlib.metadata
-import os
-import platform
 import shlex
 import sys
 import time
 import warnings
 from pathlib import Path
 
+# the sibling script: python puts benchmarks/ on sys.path when running this one
+from bench_architectures import N_HIDDEN, environment, load_average, to_sequences
 from joblib import Parallel, delayed
 from sklearn.datasets import load_digits
 from sklearn.ensemble import BaggingClassifier, VotingClassifier
@@ -33,13 +32,6 @@ from sklearn.preprocessing import FunctionTransformer
 from threadpoolctl import threadpool_limits
 
 from sklearn_elman import ElmanClassifier
-
-N_HIDDEN = 32
-
-
-def to_sequences(X, n_features):
-    """(n_samples, n_timesteps * n_features) back to 3-D sequences."""
-    return X.reshape(len(X), -1, n_features)
 
 
 def warm_up(X, y):
@@ -64,10 +56,6 @@ def predict_proba(fitted, X):
     if isinstance(fitted, list):
         return [model.predict_proba(X) for model in fitted]
     return fitted.predict_proba(X)
-
-
-def load_average():
-    return ", ".join(f"{load:.1f}" for load in os.getloadavg())
 
 
 def main(argv=None):
@@ -124,17 +112,12 @@ def main(argv=None):
             ),
         ]
 
-    versions = ", ".join(
-        f"{name} {importlib.metadata.version(name)}"
-        for name in ("numpy", "scipy", "scikit-learn", "joblib")
-    )
     lines = [
         "# What a seed ensemble costs",
         "",
         f"Command: `python benchmarks/bench_ensemble_cost.py {shlex.join(argv)}`",
         "",
-        f"- Python {platform.python_version()}, {versions}; {os.cpu_count()} "
-        f"logical CPUs; load average at the start: {load_average()}",
+        f"- {environment()}; load average at the start: {load_average()}",
         f"- digits as 8 rows of 8 pixels, all {len(X)} images; bidirectional "
         f"ElmanClassifier({N_HIDDEN}), library defaults; {n} seeds; best of "
         f"{args.repeats} runs",
