@@ -101,6 +101,11 @@ def environment():
     )
 
 
+def command_line(script, argv):
+    """The command that ran a script of benchmarks/, for its report."""
+    return shlex.join(["python", f"benchmarks/{Path(script).name}", *argv])
+
+
 def load_average():
     return ", ".join(f"{load:.1f}" for load in os.getloadavg())
 
@@ -124,7 +129,7 @@ def main(argv=None):
     lines = [
         "# Architectures on scikit-learn's digits",
         "",
-        f"Command: `python benchmarks/bench_architectures.py {shlex.join(argv)}`",
+        f"Command: `{command_line(__file__, argv)}`",
         "",
         f"- {environment()}",
         f"- {len(X)} images; test accuracy over the {args.n_splits} folds of "

@@ -15,14 +15,19 @@ it. Prints a Markdown report and writes it to ``--out`` if given.
 """
 
 import argparse
-import shlex
 import sys
 import time
 import warnings
 from pathlib import Path
 
 # the sibling script: python puts benchmarks/ on sys.path when running this one
-from bench_architectures import N_HIDDEN, environment, load_average, to_sequences
+from bench_architectures import (
+    N_HIDDEN,
+    command_line,
+    environment,
+    load_average,
+    to_sequences,
+)
 from joblib import Parallel, delayed
 from sklearn.datasets import load_digits
 from sklearn.ensemble import BaggingClassifier, VotingClassifier
@@ -115,7 +120,7 @@ def main(argv=None):
     lines = [
         "# What a seed ensemble costs",
         "",
-        f"Command: `python benchmarks/bench_ensemble_cost.py {shlex.join(argv)}`",
+        f"Command: `{command_line(__file__, argv)}`",
         "",
         f"- {environment()}; load average at the start: {load_average()}",
         f"- digits as 8 rows of 8 pixels, all {len(X)} images; bidirectional "
