@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
 from scipy.special import expit
 from threadpoolctl import ThreadpoolController
 
@@ -148,15 +147,45 @@ def _threadpools():
 _one_blas_thread = _OneBlasThread()
 
 
+class _Scratch(threading.local):
+    """One work array per thread, reused by every step of the time loops."""
+
+    array = None
+
+
+_scratch = _Scratch()
+
+
+def _scratch_like(C):
+    """A work array of C's shape and dtype, owned by the calling thread.
+
+    It grows to the largest product the thread has computed (at most
+    n_samples x n_hidden of one batch or chunk) and is then reused, so the time
+    loops allocate nothing; chunk threads end with the evaluation, and their
+    arrays with them.
+    """
+    array = _scratch.array
+    if array is None or array.dtype != C.dtype or array.size < C.size:
+        array = _scratch.array = np.empty(C.size, dtype=C.dtype)
+    return array[: C.size].reshape(C.shape)
+
+
 def _add_product(C, A, B, beta=1.0):
     """``C = A @ B + beta * C`` in place, for C-contiguous 2-D arrays of one dtype.
 
-    One BLAS gemm call: in the time loops this is several times faster than
-    ``np.matmul(A, B, out=buf); C += buf`` for the small matrices of one step.
-    Row-major ``C = A @ B`` is column-major ``C.T = B.T @ A.T``.
+    NumPy's matmul into a per-thread work array, then an add. SciPy's BLAS
+    wrappers (one gemm call with ``beta``) hold the GIL while BLAS runs, which
+    serialised the chunk threads of the objective (size XL: 2 threads no faster
+    than 1); NumPy releases it. The extra add costs a few percent of a step.
     """
-    gemm = get_blas_funcs("gemm", (C,))
-    gemm(1.0, B.T, A.T, beta=beta, c=C.T, overwrite_c=True)
+    if beta == 0.0:
+        np.matmul(A, B, out=C)
+        return
+    product = _scratch_like(C)
+    np.matmul(A, B, out=product)
+    if beta != 1.0:
+        C *= beta
+    C += product
 
 
 def _step(A_t, h_prev, W_hh, activation, absent_t):
