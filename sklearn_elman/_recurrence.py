@@ -148,44 +148,44 @@ _one_blas_thread = _OneBlasThread()
 
 
 class _Scratch(threading.local):
-    """One work array per thread, reused by every step of the time loops."""
+    """One work array per thread, reused by every product of the time loops."""
 
     array = None
 
 
 _scratch = _Scratch()
 
-
-def _scratch_like(C):
-    """A work array of C's shape and dtype, owned by the calling thread.
-
-    It grows to the largest product the thread has computed (at most
-    n_samples x n_hidden of one batch or chunk) and is then reused, so the time
-    loops allocate nothing; chunk threads end with the evaluation, and their
-    arrays with them.
-    """
-    array = _scratch.array
-    if array is None or array.dtype != C.dtype or array.size < C.size:
-        array = _scratch.array = np.empty(C.size, dtype=C.dtype)
-    return array[: C.size].reshape(C.shape)
+# Elements of C computed per np.dot call in _add_product: whole per-step
+# products of the chunks the objective uses, and a bounded work array (512 KB
+# in float64) for larger products.
+_BLOCK_ELEMENTS = 2**16
 
 
 def _add_product(C, A, B, beta=1.0):
-    """``C = A @ B + beta * C`` in place, for C-contiguous 2-D arrays of one dtype.
+    """``C = A @ B + beta * C`` in place, for 2-D arrays of one dtype, C C-contiguous.
 
-    NumPy's matmul into a per-thread work array, then an add. SciPy's BLAS
-    wrappers (one gemm call with ``beta``) hold the GIL while BLAS runs, which
-    serialised the chunk threads of the objective (size XL: 2 threads no faster
-    than 1); NumPy releases it. The extra add costs a few percent of a step.
+    NumPy's dot into a per-thread work array, then an add, in blocks of rows.
+    SciPy's BLAS wrappers (one gemm call with ``beta``) hold the GIL while BLAS
+    runs, which serialised the chunk threads of the objective (size XL: 2
+    threads no faster than 1); NumPy releases it. The extra add costs a few
+    percent of a step; the work array stays small, and allocated once per
+    thread, whatever the size of C.
     """
     if beta == 0.0:
-        np.matmul(A, B, out=C)
+        np.dot(A, B, out=C)
         return
-    product = _scratch_like(C)
-    np.matmul(A, B, out=product)
     if beta != 1.0:
         C *= beta
-    C += product
+    n_rows, n_cols = C.shape
+    block = max(1, _BLOCK_ELEMENTS // max(1, n_cols))
+    work = _scratch.array
+    if work is None or work.dtype != C.dtype or work.size < min(n_rows, block) * n_cols:
+        work = _scratch.array = np.empty(block * n_cols, dtype=C.dtype)
+    for start in range(0, n_rows, block):
+        stop = min(start + block, n_rows)
+        product = work[: (stop - start) * n_cols].reshape(stop - start, n_cols)
+        np.dot(A[start:stop], B, out=product)
+        C[start:stop] += product
 
 
 def _step(A_t, h_prev, W_hh, activation, absent_t):
