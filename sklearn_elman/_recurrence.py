@@ -176,14 +176,18 @@ def _add_product(C, A, B, beta=1.0):
         return
     if beta != 1.0:
         C *= beta
-    n_rows, n_cols = C.shape
-    block = max(1, _BLOCK_ELEMENTS // max(1, n_cols))
     work = _scratch.array
-    if work is None or work.dtype != C.dtype or work.size < min(n_rows, block) * n_cols:
-        work = _scratch.array = np.empty(block * n_cols, dtype=C.dtype)
-    for start in range(0, n_rows, block):
-        stop = min(start + block, n_rows)
-        product = work[: (stop - start) * n_cols].reshape(stop - start, n_cols)
+    if work is None or work.dtype != C.dtype or work.size < C.shape[1]:
+        work = _scratch.array = np.empty(max(_BLOCK_ELEMENTS, C.shape[1]), C.dtype)
+    if C.size <= work.size:  # a step's product: one call
+        product = work[: C.size].reshape(C.shape)
+        np.dot(A, B, out=product)
+        np.add(C, product, out=C)
+        return
+    block = work.size // C.shape[1]
+    for start in range(0, C.shape[0], block):
+        stop = min(start + block, C.shape[0])
+        product = work[: (stop - start) * C.shape[1]].reshape(stop - start, -1)
         np.dot(A[start:stop], B, out=product)
         C[start:stop] += product
 
