@@ -60,7 +60,8 @@ def _logistic_derivative(H, delta, buf):
 
 
 def _relu_derivative(H, delta, buf):
-    np.copyto(delta, 0.0, where=H <= 0)
+    np.greater(H, 0.0, out=buf)  # into buf, not a new mask at every step
+    delta *= buf
 
 
 def _identity_derivative(H, delta, buf):
