@@ -407,6 +407,17 @@ def scaling_study(evaluation, dimension, repeats):
     ]
 
 
+def best_rows(runs):
+    """Point by point, the fastest of several scaling runs.
+
+    A whole process sometimes runs about 1.8x slower than another at the same
+    sizes (seen on our 2-core machine for both sides); the best of two
+    processes keeps such a run from bending the curve.
+    """
+    points = zip(*runs, strict=True)
+    return [min(rows, key=lambda row: row["best_s"]) for rows in points]
+
+
 def plot_scaling(scaling, path):
     import matplotlib
 
@@ -672,6 +683,13 @@ def main(argv=None):
         "--scaling-repeats", type=int, default=3, help="timed calls per scaling point"
     )
     parser.add_argument(
+        "--scaling-runs",
+        type=int,
+        default=2,
+        help="processes per side and dimension of the scaling study; each point "
+        "keeps its best time (default 2)",
+    )
+    parser.add_argument(
         "--max-foreign",
         type=float,
         default=0.05,
@@ -738,9 +756,14 @@ def main(argv=None):
     if not args.no_scaling:
         for dimension in ("n_samples", "n_timesteps"):
             scaling[dimension] = {
-                side: timed(
-                    side, dimension, "float64", "scaling", args.scaling_repeats
-                )["rows"]
+                side: best_rows(
+                    [
+                        timed(
+                            side, dimension, "float64", "scaling", args.scaling_repeats
+                        )["rows"]
+                        for _ in range(args.scaling_runs)
+                    ]
+                )
                 for side in sides
             }
             for i, size in enumerate(scaling_sizes(dimension)):
