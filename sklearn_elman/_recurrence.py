@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
 from scipy.special import expit
 from threadpoolctl import ThreadpoolController
 
@@ -65,7 +64,8 @@ def _logistic_derivative(H, delta, buf):
 
 
 def _relu_derivative(H, delta, buf):
-    np.copyto(delta, 0.0, where=H <= 0)
+    np.greater(H, 0.0, out=buf)  # into buf, not a new mask at every step
+    delta *= buf
 
 
 def _identity_derivative(H, delta, buf):
@@ -152,15 +152,49 @@ def _threadpools():
 _one_blas_thread = _OneBlasThread()
 
 
-def _add_product(C, A, B, beta=1.0):
-    """``C = A @ B + beta * C`` in place, for C-contiguous 2-D arrays of one dtype.
+class _Scratch(threading.local):
+    """One work array per thread, reused by every product of the time loops."""
 
-    One BLAS gemm call: in the time loops this is several times faster than
-    ``np.matmul(A, B, out=buf); C += buf`` for the small matrices of one step.
-    Row-major ``C = A @ B`` is column-major ``C.T = B.T @ A.T``.
+    array = None
+
+
+_scratch = _Scratch()
+
+# Elements of C computed per np.dot call in _add_product: whole per-step
+# products of the chunks the objective uses, and a bounded work array (512 KB
+# in float64) for larger products.
+_BLOCK_ELEMENTS = 2**16
+
+
+def _add_product(C, A, B, beta=1.0):
+    """``C = A @ B + beta * C`` in place, for 2-D arrays of one dtype, C C-contiguous.
+
+    NumPy's dot into a per-thread work array, then an add, in blocks of rows.
+    SciPy's BLAS wrappers (one gemm call with ``beta``) hold the GIL while BLAS
+    runs, which serialised the chunk threads of the objective (size XL: 2
+    threads no faster than 1); NumPy releases it. The extra add costs a few
+    percent of a step; the work array stays small, and allocated once per
+    thread, whatever the size of C.
     """
-    gemm = get_blas_funcs("gemm", (C,))
-    gemm(1.0, B.T, A.T, beta=beta, c=C.T, overwrite_c=True)
+    if beta == 0.0:
+        np.dot(A, B, out=C)
+        return
+    if beta != 1.0:
+        C *= beta
+    work = _scratch.array
+    if work is None or work.dtype != C.dtype or work.size < C.shape[1]:
+        work = _scratch.array = np.empty(max(_BLOCK_ELEMENTS, C.shape[1]), C.dtype)
+    if C.size <= work.size:  # a step's product: one call
+        product = work[: C.size].reshape(C.shape)
+        np.dot(A, B, out=product)
+        np.add(C, product, out=C)
+        return
+    block = work.size // C.shape[1]
+    for start in range(0, C.shape[0], block):
+        stop = min(start + block, C.shape[0])
+        product = work[: (stop - start) * C.shape[1]].reshape(stop - start, -1)
+        np.dot(A[start:stop], B, out=product)
+        C[start:stop] += product
 
 
 def _step(A_t, h_prev, W_hh, activation, absent_t):
