@@ -84,7 +84,7 @@ def elman_training_data(X, y, hidden_layer_sizes, alpha=1e-4, activation="tanh")
 
     estimator = ElmanClassifier(hidden_layer_sizes, activation, alpha=alpha)
     X, absent = validate_sequences(estimator, X, reset=True)
-    Y, out_activation = estimator._encode_targets(y)
+    Y, out_activation = estimator._encode_targets(y, absent)
     return TrainingData.build(
         X,
         absent,

@@ -1,0 +1,24 @@
+"""The benchmark scripts still run against the package (they use its internals).
+
+One worker call of each side at the smallest size; the timings themselves are
+the benchmarks' business, not the tests'.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.mark.parametrize("side", ["ours", "torch"])
+def test_bench_objective_worker_runs(side):
+    if side == "torch":
+        pytest.importorskip("torch")
+    command = [sys.executable, str(BENCHMARKS / "bench_objective.py")]
+    command += ["--worker", side, "S", "float64", "time", "--repeats", "1"]
+    result = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
+    assert result["supported"] and result["best_s"] > 0
