@@ -19,7 +19,7 @@ the mean over all observed steps, each weighted by its sequence's weight.
 """
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.special import expit, logsumexp
@@ -29,6 +29,7 @@ from ._params import Layout, unpack
 from ._recurrence import (
     LAST_STEP,
     TimeMajor,
+    Workspace,
     _one_blas_thread,
     _threadpools,
     backward,
@@ -154,6 +155,9 @@ class TrainingData:
     out_activation : str
     per_step : bool
         Whether there is a target at every step rather than one per sample.
+    workspaces : list of Workspace
+        One per thread that has evaluated the objective: its chunks' states and
+        gradients, kept between evaluations.
     """
 
     chunks: tuple
@@ -162,6 +166,7 @@ class TrainingData:
     activation: str
     out_activation: str
     per_step: bool
+    workspaces: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def dtype(self):
@@ -329,7 +334,9 @@ def objective(theta, data):
     J = 0.5 * float(np.dot(grad, theta))
     with np.errstate(over="ignore", invalid="ignore"):
         for J_chunk, grad_chunk in _map_chunks(
-            lambda chunk: _chunk_objective(params, data, chunk), data.chunks
+            lambda chunk, workspace: _chunk_objective(params, data, chunk, workspace),
+            data.chunks,
+            data.workspaces,
         ):
             J += J_chunk
             grad += grad_chunk
@@ -339,12 +346,12 @@ def objective(theta, data):
     return J, grad
 
 
-def _chunk_objective(params, data, chunk):
+def _chunk_objective(params, data, chunk, workspace):
     """One chunk's part of the data term of J, and its gradient (flat)."""
     layers = params.layers()
     grad = np.zeros(data.layout.size, dtype=data.dtype)
     grads = unpack(grad, data.layout)
-    H = forward(chunk.X, layers, data.activation)
+    H = forward(chunk.X, layers, data.activation, workspace)
     features = readout_inputs(H[-1], data.per_step)
     Z = readout(features, params)
     loss, dZ = LOSSES[data.out_activation](Z, chunk.Y)
@@ -353,7 +360,12 @@ def _chunk_objective(params, data, chunk):
         return J, grad
     dZ *= chunk.weights.astype(dZ.dtype)[:, np.newaxis]
     np.sum(dZ, axis=0, out=grads.output_bias)
-    dH = [np.zeros_like(H_d) for H_d in H[-1]]
+    # the gradient w.r.t. the last layer's states; without a target at every
+    # step, only each direction's last step has one, and only it is written
+    dH = [
+        workspace.empty(("dH", "top", d), H_d.shape, H_d.dtype)
+        for d, H_d in enumerate(H[-1])
+    ]
     for d, (F_d, W_d, dW_d) in enumerate(
         zip(
             features,
@@ -364,10 +376,19 @@ def _chunk_objective(params, data, chunk):
     ):
         dW_d[...] = F_d.T @ dZ
         if data.per_step:
-            dH[d].reshape(F_d.shape)[...] = dZ @ W_d.T
-        else:  # the readout sees each direction's state after its last step only
-            dH[d][LAST_STEP[d]] = dZ @ W_d.T
-    backward(chunk.X, H, dH, layers, data.activation, grads.layers())
+            np.dot(dZ, W_d.T, out=dH[d].reshape(F_d.shape))
+        else:
+            np.dot(dZ, W_d.T, out=dH[d][LAST_STEP[d]])
+    backward(
+        chunk.X,
+        H,
+        dH,
+        layers,
+        data.activation,
+        grads.layers(),
+        last_step_only=not data.per_step,
+        workspace=workspace,
+    )
     return J, grad
 
 
@@ -412,12 +433,24 @@ def network_output(params, X, activation, per_step):
     return features, readout(features, params)
 
 
-def _map_chunks(function, chunks):
-    """``map(function, chunks)``, on threads when there are several chunks and
-    BLAS may use several threads; BLAS is single-threaded meanwhile, so that the
-    threads, not BLAS, share the cores."""
-    n_workers = min(len(chunks), _blas_threads())
-    if n_workers <= 1:
-        return map(function, chunks)
-    with _one_blas_thread, ThreadPoolExecutor(n_workers) as executor:
-        return list(executor.map(function, chunks))
+def _map_chunks(function, chunks, workspaces):
+    """``[function(chunk, workspace) for chunk in chunks]``, on as many threads
+    as BLAS may use (at most one per chunk), each with single-threaded BLAS so
+    that the threads, not BLAS, share the cores. Thread ``w`` takes chunks
+    ``w, w + n_threads, ...`` with ``workspaces[w]``, which it keeps from one
+    call to the next; ``workspaces`` grows as needed."""
+    n_workers = max(1, min(len(chunks), _blas_threads()))
+    workspaces.extend(Workspace() for _ in range(n_workers - len(workspaces)))
+
+    def work(w):
+        return [
+            function(chunks[i], workspaces[w]) for i in range(w, len(chunks), n_workers)
+        ]
+
+    with _one_blas_thread:
+        if n_workers == 1:
+            return work(0)
+        with ThreadPoolExecutor(n_workers) as executor:
+            parts = list(executor.map(work, range(n_workers)))
+    # back in chunk order
+    return [parts[i % n_workers][i // n_workers] for i in range(len(chunks))]

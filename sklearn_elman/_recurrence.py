@@ -17,6 +17,7 @@ two directions' states side by side, forward first.
 """
 
 import itertools
+import math
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -160,6 +161,45 @@ class _Scratch(threading.local):
 
 _scratch = _Scratch()
 
+
+class Workspace:
+    """Arrays kept from one evaluation of the objective to the next: a chunk's
+    states and their gradients, for one worker.
+
+    Fresh memory of that size comes from the operating system and costs a page
+    fault per page at its first write: a tenth of an evaluation at benchmark
+    sizes M and XL. Each buffer is kept at the largest size asked for; a
+    smaller request gets a view of its start, contiguous like a new array.
+    """
+
+    def __init__(self):
+        self._buffers = {}
+
+    def empty(self, key, shape, dtype):
+        size = math.prod(shape)
+        buffer = self._buffers.get(key)
+        if buffer is None or buffer.dtype != dtype or buffer.size < size:
+            buffer = self._buffers[key] = np.empty(size, dtype)
+        return buffer[:size].reshape(shape)
+
+    def zeros(self, key, shape, dtype):
+        array = self.empty(key, shape, dtype)
+        array.fill(0)
+        return array
+
+
+class _FreshArrays:
+    """The Workspace interface with new arrays every time, when nothing is reused."""
+
+    @staticmethod
+    def empty(key, shape, dtype):
+        return np.empty(shape, dtype)
+
+    @staticmethod
+    def zeros(key, shape, dtype):
+        return np.zeros(shape, dtype)
+
+
 # Elements of C computed per np.dot call in _add_product: whole per-step
 # products of the chunks the objective uses, and a bounded work array (512 KB
 # in float64) for larger products.
@@ -217,7 +257,7 @@ def split_rows(W, parts):
     return [W[start:stop] for start, stop in itertools.pairwise(bounds)]
 
 
-def forward(X, layers, activation):
+def forward(X, layers, activation, workspace=None):
     """Hidden states of every layer and direction at every step.
 
     Parameters
@@ -228,6 +268,8 @@ def forward(X, layers, activation):
         bidirectional network, the backward direction's. A layer reads the
         concatenated states of every direction of the layer below.
     activation : str, a key of ACTIVATIONS
+    workspace : Workspace, default=None
+        Where to keep the states; new arrays if None.
 
     Returns
     -------
@@ -235,12 +277,16 @@ def forward(X, layers, activation):
         ``H[l][d]`` of shape (n_timesteps, n_samples, n_hidden_l): the states
         of layer ``l``, direction ``d``.
     """
+    workspace = workspace or _FreshArrays
     H = []
     H_in = [X.X]
-    for layer in layers:
+    for l, layer in enumerate(layers):
         H_l = []
         for reverse, (W_hx, W_hh, b_h) in enumerate(layer):
-            A = _project(H_in, W_hx, b_h)
+            A = workspace.empty(
+                ("H", l, reverse), (*X.X.shape[:2], W_hh.shape[0]), X.X.dtype
+            )
+            _project(H_in, W_hx, b_h, out=A)
             _recur(X, A, W_hh, activation, reverse)
             H_l.append(A)
         H.append(H_l)
@@ -248,26 +294,34 @@ def forward(X, layers, activation):
     return H
 
 
-def _project(H_in, W_hx, b_h):
+def _project(H_in, W_hx, b_h, out):
     """The input projection of all steps at once, ``[H_in...] @ W_hx + b_h``,
-    of shape (n_timesteps, n_samples, n_hidden)."""
-    n_timesteps, n_samples, _ = H_in[0].shape
-    A = np.empty((n_timesteps * n_samples, W_hx.shape[1]), dtype=H_in[0].dtype)
-    A[...] = b_h
-    for H_k, W_k in zip(H_in, split_rows(W_hx, H_in), strict=True):
-        _add_product(A, H_k.reshape(n_timesteps * n_samples, -1), W_k)
-    return A.reshape(n_timesteps, n_samples, -1)
+    into ``out`` of shape (n_timesteps, n_samples, n_hidden)."""
+    A = out.reshape(-1, out.shape[2])
+    parts = zip(H_in, split_rows(W_hx, H_in), strict=True)
+    for k, (H_k, W_k) in enumerate(parts):
+        H_k = H_k.reshape(A.shape[0], -1)
+        if k == 0:
+            np.dot(H_k, W_k, out=A)
+        else:
+            _add_product(A, H_k, W_k)
+    A += b_h
 
 
 def _recur(X, A, W_hh, activation, reverse):
     """One direction's recurrence, in place: ``A`` holds the input projections
     and becomes the states. The backward direction reads the steps from last
     to first; both carry the state over absent steps."""
-    n_timesteps, n_samples, n_hidden = A.shape
+    n_timesteps = A.shape[0]
     steps = range(n_timesteps - 1, -1, -1) if reverse else range(n_timesteps)
-    h_prev = np.zeros((n_samples, n_hidden), dtype=A.dtype)
     with _one_blas_thread:
-        for t in steps:
+        # h_{-1} = 0: the first step is the projection alone
+        first = steps[0]
+        ACTIVATIONS[activation](A[first])
+        if X.has_absent[first]:
+            np.copyto(A[first], 0.0, where=X.absent[first])
+        h_prev = A[first]
+        for t in steps[1:]:
             absent_t = X.absent[t] if X.has_absent[t] else None
             _step(A[t], h_prev, W_hh, activation, absent_t)
             h_prev = A[t]
@@ -306,7 +360,15 @@ def final_state(X, layers, activation):
     return h[-1]
 
 
-def backward(X, H, dH, layers, activation, grads):
+# Rows (steps x samples) per weight-gradient product in the backward pass: the
+# product is taken every few steps, while those steps' gradients are still in
+# the cache, instead of once over all steps (size XL: 8% less per evaluation).
+_GRADIENT_ROWS = 1024
+
+
+def backward(
+    X, H, dH, layers, activation, grads, *, last_step_only=False, workspace=None
+):
     """Backpropagation through time.
 
     Parameters
@@ -322,53 +384,71 @@ def backward(X, H, dH, layers, activation, grads):
     activation : str
     grads : list of list of (dW_hx, dW_hh, db_h)
         Arrays of the weights' shapes, filled in place.
+    last_step_only : bool, default=False
+        Whether ``dH`` holds a gradient only at each direction's last step
+        (``LAST_STEP``); its other steps are then ignored, not read.
+    workspace : Workspace, default=None
+        Where to keep the gradients passed to the layers below; new arrays if None.
     """
     derivative = DERIVATIVES[activation]
+    workspace = workspace or _FreshArrays
     for l in reversed(range(len(layers))):
         H_in = H[l - 1] if l > 0 else [X.X]
-        n_timesteps, n_samples, _ = H_in[0].shape
         # gradient w.r.t. every step's state of the layer below, per direction
-        dH_in = [np.zeros_like(H_k) for H_k in H_in] if l > 0 else None
-        for reverse, ((W_hx, W_hh, _), (dW_hx, dW_hh, db_h)) in enumerate(
+        dH_in = None
+        if l > 0:
+            dH_in = [
+                workspace.zeros(("dH", l - 1, k), H_k.shape, H_k.dtype)
+                for k, H_k in enumerate(H_in)
+            ]
+        for reverse, (weights, layer_grads) in enumerate(
             zip(layers[l], grads[l], strict=True)
         ):
-            H_d = H[l][reverse]
-            dA = _backward_layer(X, H_d, dH[reverse], W_hh, derivative, reverse)
-            n_hidden = dA.shape[2]
-            dA_2d = dA.reshape(-1, n_hidden)
-            for k, (H_k, W_k, dW_k) in enumerate(
-                zip(H_in, split_rows(W_hx, H_in), split_rows(dW_hx, H_in), strict=True)
-            ):
-                H_k_2d = H_k.reshape(n_timesteps * n_samples, -1)
-                # Assigned, not matmul(out=): numpy takes a slow non-BLAS path for
-                # a transposed operand with out= (about 100x slower, numpy 2.4).
-                dW_k[...] = H_k_2d.T @ dA_2d
-                if dH_in is not None:
-                    _add_product(dH_in[k].reshape(H_k_2d.shape), dA_2d, W_k.T)
-            # h_{-1} = 0 adds nothing: pair each step's previous state (h_{t-1},
-            # or h_{t+1} going backward) with dA_t, over the steps that have one
-            previous, current = slice(None, -1), slice(1, None)
-            if reverse:
-                previous, current = current, previous
-            dW_hh[...] = H_d[previous].reshape(-1, n_hidden).T @ dA[current].reshape(
-                -1, n_hidden
+            _backward_layer(
+                X,
+                H_in,
+                H[l][reverse],
+                dH[reverse],
+                weights,
+                layer_grads,
+                dH_in,
+                derivative,
+                reverse,
+                last_step_only and l == len(layers) - 1,
             )
-            np.sum(dA_2d, axis=0, out=db_h)
         dH = dH_in
 
 
-def _backward_layer(X, H, dH, W_hh, derivative, reverse):
-    """Turn dH (gradient w.r.t. each step's state) into dA (gradient w.r.t. each
-    step's pre-activation), in place, through one direction's recurrence."""
+def _backward_layer(
+    X, H_in, H, dH, weights, grads, dH_in, derivative, reverse, last_step_only
+):
+    """One direction of one layer: turn ``dH`` (gradient w.r.t. each step's
+    state) into the gradient w.r.t. each step's pre-activation, in place; fill
+    ``grads`` and add to ``dH_in`` (the layer below's, if any) block by block."""
+    W_hx, W_hh, _ = weights
+    dW_hx, dW_hh, db_h = grads
     n_timesteps, n_samples, n_hidden = H.shape
     dA = dH
     W_hh_T = np.ascontiguousarray(W_hh.T)
     carry = np.empty((n_samples, n_hidden), dtype=dH.dtype)
     buf = np.empty_like(carry)
+    inputs = list(
+        zip(
+            H_in,
+            split_rows(W_hx, H_in),
+            split_rows(dW_hx, H_in),
+            dH_in or [None] * len(H_in),
+            strict=True,
+        )
+    )
+    dW_hx[...] = 0.0
+    dW_hh[...] = 0.0
+    db_h[...] = 0.0
     # the forward direction's last step first; the previous step is t - 1
     # (t + 1 for the backward direction)
     steps = range(n_timesteps) if reverse else range(n_timesteps - 1, -1, -1)
     back = 1 if reverse else -1
+    block = max(1, _GRADIENT_ROWS // n_samples)  # steps per weight-gradient product
     with _one_blas_thread:
         for i, t in enumerate(steps):
             dh = dA[t]  # the total gradient w.r.t. h_t: the next step added its part
@@ -381,7 +461,37 @@ def _backward_layer(X, H, dH, W_hh, derivative, reverse):
                 np.copyto(dh, 0.0, where=absent_t)
             if i < n_timesteps - 1:  # h_{-1} = 0 is a constant
                 dh_prev = dA[t + back]
-                _add_product(dh_prev, dh, W_hh_T)
+                # without a gradient of its own, the previous step's is this product
+                _add_product(dh_prev, dh, W_hh_T, beta=0.0 if last_step_only else 1.0)
                 if absent_t is not None:
                     np.add(dh_prev, carry, out=dh_prev, where=absent_t)
-    return dA
+            if (i + 1) % block == 0 or i == n_timesteps - 1:
+                # the steps since the last product are done: in time order,
+                # from the lesser to the greater of the block's first and t
+                first = steps[i - i % block]
+                start, stop = min(first, t), max(first, t) + 1
+                _weight_gradients(start, stop, H, dA, inputs, dW_hh, db_h, reverse)
+
+
+def _weight_gradients(start, stop, H, dA, inputs, dW_hh, db_h, reverse):
+    """Add steps ``start:stop``'s part of the weight gradients and of the
+    gradient passed to the layer below, from their final ``dA``."""
+    n_hidden = dA.shape[2]
+    dA_2d = dA[start:stop].reshape(-1, n_hidden)
+    for H_k, W_k, dW_k, dH_k in inputs:
+        H_k_2d = H_k[start:stop].reshape(dA_2d.shape[0], -1)
+        _add_product(dW_k, H_k_2d.T, dA_2d)
+        if dH_k is not None:
+            _add_product(dH_k[start:stop].reshape(H_k_2d.shape), dA_2d, W_k.T)
+    # h_{-1} = 0 adds nothing: pair each step's previous state (h_{t-1}, or
+    # h_{t+1} going backward) with dA_t, over the steps that have one
+    if reverse:
+        current = slice(start, min(stop, dA.shape[0] - 1))
+        previous = slice(current.start + 1, current.stop + 1)
+    else:
+        current = slice(max(start, 1), stop)
+        previous = slice(current.start - 1, current.stop - 1)
+    _add_product(
+        dW_hh, H[previous].reshape(-1, n_hidden).T, dA[current].reshape(-1, n_hidden)
+    )
+    db_h += dA_2d.sum(axis=0)
