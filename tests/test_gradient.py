@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sklearn_elman import _recurrence
 from sklearn_elman._objective import TrainingData, objective
 from sklearn_elman._params import Layout, init_params
 from sklearn_elman._recurrence import ACTIVATIONS
@@ -118,6 +119,59 @@ def test_gradient_is_exact_in_chunks(hidden_layer_sizes, bidirectional, per_step
         per_step=per_step,
         chunk_bytes=1,
     )
+
+
+@LAYERS
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
+@pytest.mark.parametrize("per_step", [False, True], ids=["final", "per_step"])
+@pytest.mark.parametrize("activation", ["tanh", "identity"])
+@pytest.mark.parametrize("gradient_rows", [1, 13], ids=["1step", "2steps"])
+def test_gradient_is_exact_in_blocks_of_steps(
+    monkeypatch, hidden_layer_sizes, bidirectional, per_step, activation, gradient_rows
+):
+    """The backward pass sums the weight gradients over blocks of steps: blocks
+    of 1 step, and of 2 steps that do not divide the 7, give the exact gradient
+    (the other tests have one block: 6 samples x 7 steps < _GRADIENT_ROWS)."""
+    monkeypatch.setattr(_recurrence, "_GRADIENT_ROWS", gradient_rows)
+    _check_gradient(
+        activation,
+        "softmax",
+        3,
+        hidden_layer_sizes,
+        True,
+        bidirectional=bidirectional,
+        per_step=per_step,
+    )
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
+@pytest.mark.parametrize("per_step", [False, True], ids=["final", "per_step"])
+def test_kept_chunk_arrays_carry_nothing_from_one_evaluation_to_the_next(
+    bidirectional, per_step
+):
+    """The objective keeps each thread's chunk arrays between evaluations,
+    chunks of unequal sizes sharing them: evaluating elsewhere first changes
+    nothing, bit for bit."""
+    rng = np.random.default_rng(5)
+    X, absent = _padded_batch(rng)
+    Y = _targets("softmax", 3, rng, per_step)
+    w = rng.uniform(0.5, 2.0, N_SAMPLES)
+    # 4 samples' worth of memory: chunks of 4 and 2 samples
+    n_states = (2 if bidirectional else 1) * (5 + 4)
+    four_samples = 4 * N_TIMESTEPS * 8 * (N_FEATURES + 3 * n_states)
+    used, fresh = (
+        _build(X, absent, Y, w, bidirectional=bidirectional, chunk_bytes=four_samples)
+        for _ in range(2)
+    )
+    assert [len(chunk.weights) for chunk in used.chunks] == (
+        [4 * N_TIMESTEPS, 2 * N_TIMESTEPS] if per_step else [4, 2]
+    )
+    theta = init_params(used.layout, "tanh", np.random.RandomState(0))
+    objective(10.0 * rng.standard_normal(theta.size), used)
+    J, grad = objective(theta, used)
+    J_fresh, grad_fresh = objective(theta, fresh)
+    assert J == J_fresh
+    np.testing.assert_array_equal(grad, grad_fresh)
 
 
 def _check_gradient(
