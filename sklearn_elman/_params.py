@@ -10,7 +10,9 @@ bidirectional networks, the backward direction's three); then ``W_oh``, ``b_o``.
 Every array is C-ordered.
 """
 
+import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -72,7 +74,7 @@ class Layout:
         below = [self.n_directions * n for n in self.hidden_layer_sizes[:-1]]
         return (self.n_features, *below)
 
-    @property
+    @cached_property  # read at every evaluation of the objective, by unpack
     def shapes(self):
         shapes = []
         for n_in, n_hidden in zip(
@@ -87,17 +89,14 @@ class Layout:
             (self.n_outputs,),
         ]
 
-    @property
+    @cached_property
     def size(self):
-        return sum(int(np.prod(shape)) for shape in self.shapes)
+        return sum(math.prod(shape) for shape in self.shapes)
 
     def penalty_mask(self):
         """1.0 on the entries of weight matrices, 0.0 on biases (not penalised)."""
         return np.concatenate(
-            [
-                np.full(int(np.prod(shape)), float(len(shape) == 2))
-                for shape in self.shapes
-            ]
+            [np.full(math.prod(shape), float(len(shape) == 2)) for shape in self.shapes]
         )
 
 
@@ -106,7 +105,7 @@ def unpack(theta, layout):
     arrays = []
     start = 0
     for shape in layout.shapes:
-        stop = start + int(np.prod(shape))
+        stop = start + math.prod(shape)
         arrays.append(theta[start:stop].reshape(shape))
         start = stop
     # per layer, 3 arrays per direction

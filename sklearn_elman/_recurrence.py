@@ -253,7 +253,7 @@ LAST_STEP = (-1, 0)
 def split_rows(W, parts):
     """Row blocks of ``W`` matching the feature widths of ``parts``: the weights
     that read each part of an input made of the concatenated ``parts``."""
-    bounds = np.cumsum([0, *(part.shape[-1] for part in parts)])
+    bounds = itertools.accumulate((part.shape[-1] for part in parts), initial=0)
     return [W[start:stop] for start, stop in itertools.pairwise(bounds)]
 
 

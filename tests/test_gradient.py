@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
 
 from sklearn_elman import _recurrence
-from sklearn_elman._objective import TrainingData, objective
+from sklearn_elman._objective import TrainingData, _logsumexp_rows, objective
 from sklearn_elman._params import Layout, init_params
 from sklearn_elman._recurrence import ACTIVATIONS
 
@@ -252,6 +253,22 @@ def test_objective_value_is_the_documented_formula():
 
     J, _ = objective(theta, data)
     assert J == pytest.approx(expected, rel=1e-12)
+
+
+def test_training_log_sum_exp_agrees_with_scipy():
+    """The loss's own log-sum-exp, beside SciPy's, on large, infinite and
+    float32 rows."""
+    rng = np.random.default_rng(2)
+    for Z in [
+        300.0 * rng.standard_normal((50, 7)),
+        np.array([[np.inf, 1.0], [-np.inf, -np.inf], [1e308, 1e308], [-1e308, 0.0]]),
+        50.0 * rng.standard_normal((5, 3)).astype(np.float32),
+    ]:
+        with np.errstate(invalid="ignore"):
+            expected = logsumexp(Z, axis=1, keepdims=True)
+            actual = _logsumexp_rows(Z)
+        assert actual.dtype == expected.dtype
+        np.testing.assert_allclose(actual, expected, rtol=4 * np.finfo(Z.dtype).eps)
 
 
 def _build(X, absent, Y, w, **kwargs):
