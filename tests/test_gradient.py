@@ -1,5 +1,7 @@
 """The objective's gradient is the exact gradient of the value it returns."""
 
+import functools
+
 import numpy as np
 import pytest
 from scipy.special import logsumexp
@@ -126,15 +128,16 @@ def test_gradient_is_exact_in_chunks(hidden_layer_sizes, bidirectional, per_step
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
 @pytest.mark.parametrize("per_step", [False, True], ids=["final", "per_step"])
 @pytest.mark.parametrize("activation", ["tanh", "identity"])
-@pytest.mark.parametrize("gradient_rows", [1, 13], ids=["1step", "2steps"])
+@pytest.mark.parametrize("block_rows", [1, 13], ids=["1step", "2steps"])
 def test_gradient_is_exact_in_blocks_of_steps(
-    monkeypatch, hidden_layer_sizes, bidirectional, per_step, activation, gradient_rows
+    monkeypatch, hidden_layer_sizes, bidirectional, per_step, activation, block_rows
 ):
-    """The backward pass sums the weight gradients over blocks of steps: blocks
-    of 1 step, and of 2 steps that do not divide the 7, give the exact gradient
-    (the other tests have one block: 6 samples x 7 steps < _GRADIENT_ROWS)."""
-    monkeypatch.setattr(_recurrence, "_GRADIENT_ROWS", gradient_rows)
-    _check_gradient(
+    """The time loops take the input projection and the weight gradients in
+    blocks of steps: blocks of 1 step, and of 2 steps that do not divide the 7,
+    give the objective of one block and its exact gradient (the other tests
+    have one block: 6 samples x 7 steps < _BLOCK_ROWS)."""
+    check = functools.partial(
+        _check_gradient,
         activation,
         "softmax",
         3,
@@ -143,6 +146,9 @@ def test_gradient_is_exact_in_blocks_of_steps(
         bidirectional=bidirectional,
         per_step=per_step,
     )
+    J_one_block = check()
+    monkeypatch.setattr(_recurrence, "_BLOCK_ROWS", block_rows)
+    assert check() == pytest.approx(J_one_block, rel=1e-13)
 
 
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
@@ -217,6 +223,7 @@ def _check_gradient(
     assert np.isfinite(J)
     rel_error = np.linalg.norm(grad - numerical) / np.linalg.norm(numerical)
     assert rel_error <= 1e-6
+    return J
 
 
 def test_objective_value_is_the_documented_formula():
