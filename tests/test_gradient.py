@@ -128,14 +128,15 @@ def test_gradient_is_exact_in_chunks(hidden_layer_sizes, bidirectional, per_step
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
 @pytest.mark.parametrize("per_step", [False, True], ids=["final", "per_step"])
 @pytest.mark.parametrize("activation", ["tanh", "identity"])
-@pytest.mark.parametrize("block_rows", [1, 13], ids=["1step", "2steps"])
+@pytest.mark.parametrize("block_bytes", [1, 520], ids=["1step", "2steps"])
 def test_gradient_is_exact_in_blocks_of_steps(
-    monkeypatch, hidden_layer_sizes, bidirectional, per_step, activation, block_rows
+    monkeypatch, hidden_layer_sizes, bidirectional, per_step, activation, block_bytes
 ):
     """The time loops take the input projection and the weight gradients in
     blocks of steps: blocks of 1 step, and of 2 steps that do not divide the 7,
     give the objective of one block and its exact gradient (the other tests
-    have one block: 6 samples x 7 steps < _BLOCK_ROWS)."""
+    have one block: 6 samples x 7 steps of at most 5 units is under
+    _BLOCK_BYTES; 520 bytes are 13 rows of 5 units, 16 of 4: 2 steps)."""
     check = functools.partial(
         _check_gradient,
         activation,
@@ -147,7 +148,7 @@ def test_gradient_is_exact_in_blocks_of_steps(
         per_step=per_step,
     )
     J_one_block = check()
-    monkeypatch.setattr(_recurrence, "_BLOCK_ROWS", block_rows)
+    monkeypatch.setattr(_recurrence, "_BLOCK_BYTES", block_bytes)
     assert check() == pytest.approx(J_one_block, rel=1e-13)
 
 
