@@ -37,11 +37,11 @@ from ._objective import (
     Batch,
     TrainingData,
     network_output,
+    network_outputs,
     objective,
-    samples_per_chunk,
 )
 from ._params import Layout, Params, init_params, pack, unpack
-from ._recurrence import ACTIVATIONS, TimeMajor
+from ._recurrence import ACTIVATIONS
 from ._validation import check_weight_scale, validate_sequences
 
 _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
@@ -423,23 +423,23 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self)
         X, absent = validate_sequences(self, X, reset=False)
-        params = self._fitted_params()
-        chunk_size = samples_per_chunk(X, self._fitted_layout())
         features, Z = [], []
         with np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, len(X), chunk_size):
-                batch = TimeMajor.from_batch_major(
-                    X[start : start + chunk_size], absent[start : start + chunk_size]
-                )
-                F, Z_chunk = network_output(
-                    params, batch, self._activation, self._per_step
-                )
-                if self._per_step:  # time-major rows to (n_samples, n_timesteps, ...)
-                    Z_chunk = Z_chunk.reshape(*batch.absent.shape[:2], -1)
-                    Z_chunk = Z_chunk.transpose(1, 0, 2)
-                else:
-                    features.append(np.hstack(F))
-                Z.append(Z_chunk)
+            outputs = network_outputs(
+                self._fitted_params(),
+                X,
+                absent,
+                self._fitted_layout(),
+                self._activation,
+                self._per_step,
+            )
+        for F, Z_chunk in outputs:
+            if self._per_step:  # time-major rows to (n_samples, n_timesteps, ...)
+                Z_chunk = Z_chunk.reshape(X.shape[1], -1, Z_chunk.shape[-1])
+                Z_chunk = Z_chunk.transpose(1, 0, 2)
+            else:
+                features.append(np.hstack(F))
+            Z.append(Z_chunk)
         Z = np.concatenate(Z)
         features = np.concatenate(features) if features else None
         bad = np.flatnonzero(~np.isfinite(Z.reshape(len(Z), -1)).all(axis=1))

@@ -239,23 +239,15 @@ class TrainingData:
         # S: the weight of every target, one per sample or per observed step
         n_targets = (~absent[rows]).sum(axis=1) if per_step else 1
         weight_sum = float(np.sum(sample_weight * n_targets))
-        chunk_size = samples_per_chunk(X, layout, chunk_bytes)
-        # and small enough for the cache (fixed by the data alone, like the rest)
-        widest = max(layout.hidden_layer_sizes)
-        cache_rows = _STEP_BYTES // (X.itemsize * widest)
-        chunk_size = min(chunk_size, max(_MIN_PARALLEL_CHUNK, cache_rows))
-        if len(rows) >= 2 * _MIN_PARALLEL_CHUNK:
-            # at least two chunks, for two cores; fixed by the data alone, so
-            # that results do not depend on the machine
-            chunk_size = min(chunk_size, -(-len(rows) // 2))
+        size = chunk_size(len(rows), X, layout, chunk_bytes)
         chunks = tuple(
             Batch.build(
-                X[rows[start : start + chunk_size]],
-                absent[rows[start : start + chunk_size]],
-                Y[rows[start : start + chunk_size]],
-                sample_weight[start : start + chunk_size] / weight_sum,
+                X[rows[start : start + size]],
+                absent[rows[start : start + size]],
+                Y[rows[start : start + size]],
+                sample_weight[start : start + size] / weight_sum,
             )
-            for start in range(0, len(rows), chunk_size)
+            for start in range(0, len(rows), size)
         )
         return cls(
             chunks=chunks,
@@ -265,6 +257,21 @@ class TrainingData:
             out_activation=out_activation,
             per_step=per_step,
         )
+
+
+def chunk_size(n_samples, X, layout, chunk_bytes=None):
+    """How many of the ``n_samples`` sequences of ``X`` the objective, or a
+    prediction, takes at once: what ``chunk_bytes`` allows
+    (:func:`samples_per_chunk`), at most what keeps one step's states in the
+    cache, and from ``2 * _MIN_PARALLEL_CHUNK`` samples on at most half of
+    them, for two cores. Fixed by the data alone, so that results do not
+    depend on the machine."""
+    size = samples_per_chunk(X, layout, chunk_bytes)
+    cache_rows = _STEP_BYTES // (X.itemsize * max(layout.hidden_layer_sizes))
+    size = min(size, max(_MIN_PARALLEL_CHUNK, cache_rows))
+    if n_samples >= 2 * _MIN_PARALLEL_CHUNK:
+        size = min(size, -(-n_samples // 2))
+    return size
 
 
 def samples_per_chunk(X, layout, chunk_bytes=None):
@@ -445,6 +452,21 @@ def network_output(params, X, activation, per_step):
     else:
         features = readout_inputs(forward(X, layers, activation)[-1], per_step)
     return features, readout(features, params)
+
+
+def network_outputs(params, X, absent, layout, activation, per_step):
+    """:func:`network_output` for batch-major ``X`` (NaN padding) and its
+    ``absent`` steps, in chunks of samples sized as for training, on as many
+    threads as BLAS may use: a list of ``(features, Z)``, one per chunk, in the
+    order of the samples."""
+    size = chunk_size(len(X), X, layout)
+
+    def run(start, workspace):  # nothing to keep between predictions
+        stop = start + size
+        batch = TimeMajor.from_batch_major(X[start:stop], absent[start:stop])
+        return network_output(params, batch, activation, per_step)
+
+    return _map_chunks(run, range(0, len(X), size), [])
 
 
 def _map_chunks(function, chunks, workspaces):

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 from _helpers import fit_quietly
+from sklearn import config_context
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
@@ -153,3 +154,25 @@ def test_blas_threads_do_not_change_a_fit(Estimator):
         fits.append((model.loss_curve_, model.output_weights_, output))
     for one, two in zip(*fits, strict=True):
         np.testing.assert_allclose(one, two, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
+def test_blas_threads_do_not_change_predictions(bidirectional):
+    """300 sequences in a small working memory are predicted in 3 or 5
+    chunks, shared by two threads when BLAS may use two: the same numbers, in
+    the same order, to the last bit."""
+    X, y = _data(n_samples=300, n_timesteps=10)
+    model = ElmanClassifier(
+        hidden_layer_sizes=4, bidirectional=bidirectional, max_iter=5, random_state=0
+    )
+    model = fit_quietly(model, X, y)
+    outputs = []
+    for n_threads in (1, 2):
+        with (
+            threadpool_limits(limits=n_threads, user_api="blas"),
+            config_context(working_memory=1),
+        ):
+            assert _objective_threads() == n_threads  # the path under test
+            outputs.append((model.predict_proba(X), model.transform(X)))
+    for one, two in zip(*outputs, strict=True):
+        np.testing.assert_array_equal(one, two)
