@@ -474,14 +474,18 @@ def _map_chunks(function, chunks, workspaces):
     as BLAS may use (at most one per chunk), each with single-threaded BLAS so
     that the threads, not BLAS, share the cores. Thread ``w`` takes chunks
     ``w, w + n_threads, ...`` with ``workspaces[w]``, which it keeps from one
-    call to the next; ``workspaces`` grows as needed."""
+    call to the next; ``workspaces`` grows as needed. The threads keep the
+    caller's NumPy error state (a new thread starts with the default one)."""
     n_workers = max(1, min(len(chunks), _blas_threads()))
     workspaces.extend(Workspace() for _ in range(n_workers - len(workspaces)))
+    errors = np.geterr()
 
     def work(w):
-        return [
-            function(chunks[i], workspaces[w]) for i in range(w, len(chunks), n_workers)
-        ]
+        with np.errstate(**errors):
+            return [
+                function(chunks[i], workspaces[w])
+                for i in range(w, len(chunks), n_workers)
+            ]
 
     with _one_blas_thread:
         if n_workers == 1:

@@ -176,3 +176,37 @@ def test_blas_threads_do_not_change_predictions(bidirectional):
             outputs.append((model.predict_proba(X), model.transform(X)))
     for one, two in zip(*outputs, strict=True):
         np.testing.assert_array_equal(one, two)
+
+
+def test_no_warning_escapes_from_the_chunk_threads():
+    """An exploding state overflows in the objective's and the predictions'
+    worker threads: the documented outcomes (J = inf for L-BFGS; the ValueError
+    of predict), and no RuntimeWarning from a thread, whose NumPy error state
+    starts at the default (pytest turns warnings into errors)."""
+    X = np.abs(np.random.RandomState(0).normal(size=(300, 200, 3)))
+    y = np.arange(300) % 2
+    model = fit_quietly(
+        ElmanRegressor(hidden_layer_sizes=4, activation="identity", max_iter=2),
+        X[:, :5],
+        y.astype(float),
+    )
+    model.recurrent_weights_[0][...] = 50.0 * np.eye(4)
+    data = TrainingData.build(
+        X,
+        np.zeros(X.shape[:2], dtype=bool),
+        y.astype(float).reshape(-1, 1),
+        np.ones(len(X)),
+        alpha=1e-4,
+        hidden_layer_sizes=(4,),
+        activation="identity",
+        out_activation="identity",
+    )
+    theta = np.full(data.layout.size, 50.0)
+    with threadpool_limits(limits=2, user_api="blas"):
+        assert _objective_threads() == 2  # the path under test
+        assert len(data.chunks) > 1
+        J, grad = objective(theta, data)
+        assert J == np.inf
+        assert not grad.any()
+        with pytest.raises(ValueError, match="non-finite output for 300 sample"):
+            model.predict(X)
