@@ -29,6 +29,20 @@ def _model(Estimator, random_state=0):
     return Estimator(hidden_layer_sizes=4, max_iter=5, random_state=random_state)
 
 
+def _regression_data(X, y, activation):
+    """The objective's training data for a 4-unit regressor, as fit builds it."""
+    return TrainingData.build(
+        X,
+        np.zeros(X.shape[:2], dtype=bool),
+        y.astype(float).reshape(-1, 1),
+        np.ones(len(X)),
+        alpha=1e-4,
+        hidden_layer_sizes=(4,),
+        activation=activation,
+        out_activation="identity",
+    )
+
+
 def _blas_threads():
     return sorted(
         (pool["filepath"], pool["num_threads"])
@@ -119,16 +133,7 @@ def test_blas_thread_limit_is_restored_after_concurrent_predictions():
 def test_blas_threads_do_not_change_the_numbers():
     X, y = _data()
     model = fit_quietly(_model(ElmanRegressor), X, y)
-    data = TrainingData.build(
-        X,
-        np.zeros(X.shape[:2], dtype=bool),
-        y.astype(float).reshape(-1, 1),
-        np.ones(len(X)),
-        alpha=1e-4,
-        hidden_layer_sizes=(4,),
-        activation="tanh",
-        out_activation="identity",
-    )
+    data = _regression_data(X, y, "tanh")
     theta = np.random.RandomState(1).normal(scale=0.3, size=data.layout.size)
     results = {}
     for n in (1, 2):
@@ -191,16 +196,7 @@ def test_no_warning_escapes_from_the_chunk_threads():
         y.astype(float),
     )
     model.recurrent_weights_[0][...] = 50.0 * np.eye(4)
-    data = TrainingData.build(
-        X,
-        np.zeros(X.shape[:2], dtype=bool),
-        y.astype(float).reshape(-1, 1),
-        np.ones(len(X)),
-        alpha=1e-4,
-        hidden_layer_sizes=(4,),
-        activation="identity",
-        out_activation="identity",
-    )
+    data = _regression_data(X, y, "identity")
     theta = np.full(data.layout.size, 50.0)
     with threadpool_limits(limits=2, user_api="blas"):
         assert _objective_threads() == 2  # the path under test
