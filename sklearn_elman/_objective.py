@@ -100,13 +100,14 @@ LOSSES = {
 # with 64 samples, 3.0 ms in one, 3.4 ms in two of 32).
 _MIN_PARALLEL_CHUNK = 64
 
-# At most this many bytes in one step's states of the widest layer (256 samples
-# at 64 hidden units in float64, 512 in float32): the per-step products, the
-# activation and the weight-gradient products then work in the cache. Chunks
-# of 128-256 instead of 1000 samples made an evaluation 10-20% cheaper in CPU
-# time (sizes L and XL); below that, the Python cost of each step, and on 2
-# threads the handing over of the GIL between NumPy calls, take over.
-_STEP_BYTES = 2**17
+# At most this many bytes in one step's states of the widest layer (512 samples
+# at 64 hidden units in float64, 1024 in float32, 256 at 128 units): the
+# per-step products and the activation then work in the cache. Chunks of
+# 128-256 instead of 1000 samples made an evaluation 10-20% cheaper in CPU time
+# (sizes L and XL). Smaller chunks than these hand the GIL between the 2
+# threads more often, for less work per NumPy call: 128 KB instead of 256 KB
+# (half the samples) took 6% longer at XL and L, 7% longer in float32 at L.
+_STEP_BYTES = 2**18
 
 
 def _blas_threads():
