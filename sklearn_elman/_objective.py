@@ -171,8 +171,10 @@ class TrainingData:
     per_step : bool
         Whether there is a target at every step rather than one per sample.
     workspaces : list of Workspace
-        One per thread that has evaluated the objective: its chunks' states and
-        gradients, kept between evaluations.
+        One per worker thread of :func:`objective` (worker ``w`` of every
+        evaluation uses ``workspaces[w]``): its chunks' states and gradients,
+        kept between evaluations. So the objective of one ``TrainingData``
+        must not run in two threads at once (``fit`` never does).
     """
 
     chunks: tuple
