@@ -183,6 +183,52 @@ def torch_loss(Z, Y, out_activation):
     return 0.5 * ((Z - Y) ** 2).mean(dim=1)
 
 
+def objective_problem(
+    rng, padding, kind, hidden_layer_sizes, activation, bidirectional=False
+):
+    """Padded, weighted sequences with targets of ``kind``, their TrainingData,
+    and weights with non-zero biases (so that their mapping to torch is
+    exercised too): (X, absent, Y, sample_weight, data, theta)."""
+    out_activation = TARGETS[kind]
+    X = rng.normal(size=(N_SAMPLES, N_TIMESTEPS, N_FEATURES))
+    absent = make_absent(padding, rng)
+    X[absent] = np.nan
+    Y = make_targets(out_activation, kind, rng)
+    sample_weight = rng.uniform(0.2, 3.0, size=N_SAMPLES)
+    data = TrainingData.build(
+        X,
+        absent,
+        Y,
+        sample_weight,
+        alpha=ALPHA,
+        hidden_layer_sizes=hidden_layer_sizes,
+        activation=activation,
+        out_activation=out_activation,
+        bidirectional=bidirectional,
+    )
+    theta = init_params(data.layout, activation, rng) + rng.normal(
+        scale=0.3, size=data.layout.size
+    )
+    return X, absent, Y, sample_weight, data, theta
+
+
+def torch_objective(loss, sample_weight, readout, directions):
+    """J in torch, as documented: the weighted mean loss plus alpha / (2 S)
+    times the squares of the readout's and every direction's weight matrices;
+    ``directions`` is a list of (module, parameter name suffix)."""
+    S = sample_weight.sum()
+    weight_matrices = [readout.weight]
+    for module, suffix in directions:
+        weight_matrices += [
+            getattr(module, "weight_ih" + suffix),
+            getattr(module, "weight_hh" + suffix),
+        ]
+    penalty = sum((W**2).sum() for W in weight_matrices)
+    return (torch.from_numpy(sample_weight) * loss).sum() / S + ALPHA / (
+        2 * S
+    ) * penalty
+
+
 def torch_gradient(modules, readout, layout):
     """Torch's gradients in our flat layout."""
     grad = np.zeros(layout.size)
@@ -206,29 +252,11 @@ def torch_gradient(modules, readout, layout):
 def test_objective_matches_torch_autograd(
     hidden_layer_sizes, padding, target, activation
 ):
-    rng = np.random.default_rng(0)
     out_activation = TARGETS[target]
-    X = rng.normal(size=(N_SAMPLES, N_TIMESTEPS, N_FEATURES))
-    absent = make_absent(padding, rng)
-    X[absent] = np.nan
-    Y = make_targets(out_activation, target, rng)
-    sample_weight = rng.uniform(0.2, 3.0, size=N_SAMPLES)
-    data = TrainingData.build(
-        X,
-        absent,
-        Y,
-        sample_weight,
-        alpha=ALPHA,
-        hidden_layer_sizes=hidden_layer_sizes,
-        activation=activation,
-        out_activation=out_activation,
+    X, absent, Y, sample_weight, data, theta = objective_problem(
+        np.random.default_rng(0), padding, target, hidden_layer_sizes, activation
     )
     layout = data.layout
-    S = sample_weight.sum()
-    # non-zero biases, so that their mapping to torch is exercised too
-    theta = init_params(layout, activation, rng) + rng.normal(
-        scale=0.3, size=layout.size
-    )
     params = unpack(theta, layout)
     layers = params.layers()
 
@@ -242,15 +270,7 @@ def test_objective_matches_torch_autograd(
     states, h_T = torch_states(modules, X, absent, padding)
     Z = readout(h_T)
     loss = torch_loss(Z, Y, out_activation)
-    weight_matrices = [readout.weight]
-    for module, suffix in modules:
-        weight_matrices += [
-            getattr(module, "weight_ih" + suffix),
-            getattr(module, "weight_hh" + suffix),
-        ]
-    J_torch = (torch.from_numpy(sample_weight) * loss).sum() / S + ALPHA / (
-        2 * S
-    ) * sum((W**2).sum() for W in weight_matrices)
+    J_torch = torch_objective(loss, sample_weight, readout, modules)
     J_torch.backward()
 
     observed = ~absent if padding == "trailing" else np.ones_like(absent)
@@ -388,30 +408,17 @@ def torch_bidirectional_gradient(modules, readout, layout):
 def test_bidirectional_objective_matches_torch_autograd(
     hidden_layer_sizes, padding, target, activation
 ):
-    rng = np.random.default_rng(1)
     out_activation = TARGETS[target]
-    X = rng.normal(size=(N_SAMPLES, N_TIMESTEPS, N_FEATURES))
-    absent = make_absent(padding, rng)
-    X[absent] = np.nan
-    Y = make_targets(out_activation, target, rng)
-    sample_weight = rng.uniform(0.2, 3.0, size=N_SAMPLES)
-    data = TrainingData.build(
-        X,
-        absent,
-        Y,
-        sample_weight,
-        alpha=ALPHA,
-        hidden_layer_sizes=hidden_layer_sizes,
-        activation=activation,
-        out_activation=out_activation,
+    X, absent, Y, sample_weight, data, theta = objective_problem(
+        np.random.default_rng(1),
+        padding,
+        target,
+        hidden_layer_sizes,
+        activation,
         bidirectional=True,
     )
     layout = data.layout
     assert layout.bidirectional
-    S = sample_weight.sum()
-    theta = init_params(layout, activation, rng) + rng.normal(
-        scale=0.3, size=layout.size
-    )
     params = unpack(theta, layout)
 
     J, grad = objective(theta, data)
@@ -423,16 +430,8 @@ def test_bidirectional_objective_matches_torch_autograd(
     Z = readout(h_T)
     loss = torch_loss(Z, Y, out_activation)
     # every weight matrix, the backward direction's included
-    weight_matrices = [readout.weight]
-    for module in modules:
-        for suffix in DIRECTIONS:
-            weight_matrices += [
-                getattr(module, "weight_ih" + suffix),
-                getattr(module, "weight_hh" + suffix),
-            ]
-    J_torch = (torch.from_numpy(sample_weight) * loss).sum() / S + ALPHA / (
-        2 * S
-    ) * sum((W**2).sum() for W in weight_matrices)
+    directions = [(module, suffix) for module in modules for suffix in DIRECTIONS]
+    J_torch = torch_objective(loss, sample_weight, readout, directions)
     J_torch.backward()
 
     observed = ~absent
