@@ -188,18 +188,6 @@ class Workspace:
         return array
 
 
-class _FreshArrays:
-    """The Workspace interface with new arrays every time, when nothing is reused."""
-
-    @staticmethod
-    def empty(key, shape, dtype):
-        return np.empty(shape, dtype)
-
-    @staticmethod
-    def zeros(key, shape, dtype):
-        return np.zeros(shape, dtype)
-
-
 # Elements of C computed per np.dot call in _add_product: whole per-step
 # products of the chunks the objective uses, and a bounded work array (512 KB
 # in float64) for larger products.
@@ -277,7 +265,7 @@ def forward(X, layers, activation, workspace=None):
         ``H[l][d]`` of shape (n_timesteps, n_samples, n_hidden_l): the states
         of layer ``l``, direction ``d``.
     """
-    workspace = workspace or _FreshArrays
+    workspace = workspace or Workspace()  # nothing kept
     H = []
     H_in = [X.X]
     for l, layer in enumerate(layers):
@@ -407,7 +395,7 @@ def backward(
         Where to keep the gradients passed to the layers below; new arrays if None.
     """
     derivative = DERIVATIVES[activation]
-    workspace = workspace or _FreshArrays
+    workspace = workspace or Workspace()  # nothing kept
     for l in reversed(range(len(layers))):
         H_in = H[l - 1] if l > 0 else [X.X]
         # gradient w.r.t. every step's state of the layer below, per direction
