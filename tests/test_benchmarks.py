@@ -22,3 +22,15 @@ def test_bench_objective_worker_runs(side):
     command += ["--worker", side, "S", "float64", "time", "--repeats", "1"]
     result = json.loads(subprocess.run(command, capture_output=True, check=True).stdout)
     assert result["supported"] and result["best_s"] > 0
+
+
+def test_profile_objective_runs():
+    command = [sys.executable, str(BENCHMARKS / "profile_objective.py")]
+    output = subprocess.run(
+        [*command, "--size", "S", "--repeats", "1"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    assert "weight gradients" in output
+    assert "in 2 processes at once" in output
