@@ -1,6 +1,7 @@
 """scikit-learn's own estimator checks.
 
-The per-sequence estimators and SequenceScaler pass every check, none expected
+The per-sequence estimators, SequenceScaler and SequencePooler (with windows
+of 1 and 3 steps) pass every check, none expected
 to fail. The per-step estimators need one target per time step, and the checks
 give one per sample, so they are checked twice: as they are, where every check
 that passes y of shape (n_samples,) is expected to fail with our ValueError
@@ -20,6 +21,7 @@ from sklearn_elman import (
     ElmanRegressor,
     ElmanSequenceClassifier,
     ElmanSequenceRegressor,
+    SequencePooler,
     SequenceScaler,
 )
 
@@ -28,7 +30,15 @@ from sklearn_elman import (
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
-@parametrize_with_checks([ElmanClassifier(), ElmanRegressor(), SequenceScaler()])
+@parametrize_with_checks(
+    [
+        ElmanClassifier(),
+        ElmanRegressor(),
+        SequenceScaler(),
+        SequencePooler(),
+        SequencePooler(window=3),
+    ]
+)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 

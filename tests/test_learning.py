@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 from sklearn.metrics import r2_score
+from sklearn.pipeline import make_pipeline
 
-from sklearn_elman import ElmanClassifier, ElmanRegressor
+from sklearn_elman import ElmanClassifier, ElmanRegressor, SequencePooler
 
 # What is tested is held-out skill after a fixed budget of iterations, not
 # whether L-BFGS met its tolerance within it.
@@ -71,3 +72,28 @@ def test_float32_input_learns_as_well():
     clf.fit(X_train.astype(np.float32), y_train)
     assert clf.decision_function(X_test.astype(np.float32)).dtype == np.float32
     assert clf.score(X_test.astype(np.float32), y_test) >= 0.95
+
+
+def _early_shift_task(n_samples, seed, n_timesteps=300):
+    """The class shifts the first 60 of 300 noisy steps up or down by half the
+    noise's standard deviation; the 240 steps after carry no information."""
+    rng = np.random.RandomState(seed)
+    y = rng.randint(2, size=n_samples)
+    X = rng.normal(size=(n_samples, n_timesteps, 1))
+    X[:, :60, 0] += np.where(y, 0.5, -0.5)[:, np.newaxis]
+    return X, y
+
+
+def test_pooling_rescues_a_long_sequence_task():
+    """Unpooled, the network must carry a faint early signal through 240 steps
+    of noise and fails; averaged in windows of 30 steps, the signal stands out
+    of the noise in the first two of ten steps and the same network learns it."""
+    X_train, y_train = _early_shift_task(200, seed=0)
+    X_test, y_test = _early_shift_task(200, seed=1)
+
+    def fit(window):
+        network = ElmanClassifier(hidden_layer_sizes=8, max_iter=100, random_state=0)
+        return make_pipeline(SequencePooler(window), network).fit(X_train, y_train)
+
+    assert fit(1).score(X_test, y_test) < 0.65
+    assert fit(30).score(X_test, y_test) >= 0.95
