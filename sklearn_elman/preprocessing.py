@@ -12,7 +12,7 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_sample_weight,
@@ -224,12 +224,14 @@ def _in_layout_of(X, X_3d):
 
 
 class SequencePooler(TransformerMixin, BaseEstimator):
-    r"""Average each sequence's observed steps in consecutive windows.
+    r"""Summarise each sequence's observed steps in consecutive windows.
 
     Window :math:`k` of a sequence holds its observed steps number
     :math:`k \cdot \mathrm{window}` to :math:`(k + 1) \cdot \mathrm{window} - 1`,
     counted from its first observed step, and is replaced by their mean; the
-    last window of a sequence may be shorter. Absent (all-NaN) steps are
+    last window of a sequence may be shorter. Each window becomes one step that
+    holds its mean (and, with ``statistics``, its minimum and maximum) of each
+    feature. Absent (all-NaN) steps are
     skipped wherever they stand, so a sequence pooled alone, NaN-padded at
     either end or inside, or inside a ragged list gives the same pooled
     sequence. A network reading the pooled sequences runs ``window`` times
@@ -242,6 +244,12 @@ class SequencePooler(TransformerMixin, BaseEstimator):
     window : int, default=1
         Observed steps averaged into one step. 1 leaves the observed steps as
         they are (and moves interior padding to the end).
+    statistics : {"mean", "min", "max"} or list of them, default="mean"
+        What each pooled step holds of its window, for each feature. Several
+        statistics stand side by side, in the order given: the pooled step has
+        ``n_features * len(statistics)`` features, the first statistic's
+        ``n_features`` first. The minimum and maximum keep what a mean smooths
+        away, such as the height of a short spike.
 
     Attributes
     ----------
@@ -268,7 +276,8 @@ class SequencePooler(TransformerMixin, BaseEstimator):
         W_{ik} = \{kw + 1, \dots, \min((k + 1)w, n_i)\}
 
     where :math:`n_i` is the number of observed steps of sequence :math:`i`,
-    which gets :math:`\lceil n_i / w \rceil` pooled steps.
+    which gets :math:`\lceil n_i / w \rceil` pooled steps; ``"min"`` and
+    ``"max"`` take the minimum and maximum over :math:`W_{ik}` instead.
 
     :meth:`transform` answers in the layout of its input: an array of shape
     (n_samples, n_timesteps, n_features) gives one of shape (n_samples,
@@ -279,7 +288,9 @@ class SequencePooler(TransformerMixin, BaseEstimator):
     its own length ceil(n_i / window) and no padding. A list whose sequences
     all have one shape is read as one array, as by the estimators, and gives an
     array. The dtype of the input (float64 or
-    float32) is kept. The pooler learns nothing from the data: :meth:`fit`
+    float32) is kept. With more than one statistic, a step has several
+    features, so 2-D input gives a 3-D array of ``len(statistics)`` features.
+    The pooler learns nothing from the data: :meth:`fit`
     only checks it and records the number of features.
 
     Examples
@@ -292,14 +303,19 @@ class SequencePooler(TransformerMixin, BaseEstimator):
     >>> SequencePooler(window=2).fit_transform(np.arange(10.0).reshape(2, 5))
     array([[0.5, 2.5, 4. ],
            [5.5, 7.5, 9. ]])
+    >>> SequencePooler(3, statistics=["mean", "max"]).fit_transform([[1, 5, 3, 2]])
+    array([[[3., 5.],
+            [2., 2.]]])
     """
 
     _parameter_constraints: dict = {
         "window": [Interval(Integral, 1, None, closed="left")],
+        "statistics": [StrOptions({"mean", "min", "max"}), list, tuple],
     }
 
-    def __init__(self, window=1):
+    def __init__(self, window=1, *, statistics="mean"):
         self.window = window
+        self.statistics = statistics
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -320,6 +336,7 @@ class SequencePooler(TransformerMixin, BaseEstimator):
             The fitted pooler.
         """
         self._checked_window()
+        self._checked_statistics()
         validate_sequences(self, X, reset=True)
         return self
 
@@ -341,9 +358,9 @@ class SequencePooler(TransformerMixin, BaseEstimator):
             observed steps.
         """
         check_is_fitted(self)
-        window = self._checked_window()
+        window, statistics = self._checked_window(), self._checked_statistics()
         X_3d, absent = validate_sequences(self, X, reset=False)
-        pooled, n_pooled = _pool(X_3d, absent, window)
+        pooled, n_pooled = _pool(X_3d, absent, window, statistics)
         if _holds_samples(X):
             X = list(X)
         if _is_ragged(X):
@@ -352,7 +369,7 @@ class SequencePooler(TransformerMixin, BaseEstimator):
                 for i, (x, n) in enumerate(zip(X, n_pooled, strict=True))
             ]
         input_ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
-        return pooled[:, :, 0] if input_ndim == 2 else pooled
+        return pooled[:, :, 0] if input_ndim == 2 and len(statistics) == 1 else pooled
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.
@@ -366,18 +383,24 @@ class SequencePooler(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str
-            The input names, one per per-step feature (pooling keeps the
-            features of a step). After a 2-D fit with ``window > 1``, whose
-            columns are time steps, ``sequencepooler0, sequencepooler1, ...``:
-            one per pooled step.
+            The names of a pooled step's features: the input names with one
+            statistic, else each followed by the statistic (``x0_mean``, ...,
+            ``x0_max``, ...). After a 2-D fit, whose columns are time steps:
+            with one statistic, the output's columns, the input names when
+            ``window=1``, else ``sequencepooler0, sequencepooler1, ...``, one
+            per pooled step; with several, the statistics' names.
         """
         check_is_fitted(self)
         names = _check_feature_names_in(self, input_features)
-        window = self._checked_window()
-        if self._input_ndim == 2 and window > 1:
+        window, statistics = self._checked_window(), self._checked_statistics()
+        if self._input_ndim == 2 and len(statistics) > 1:
+            names = statistics
+        elif self._input_ndim == 2 and window > 1:
             n_out = -(-self.n_features_in_ // window)
-            return np.asarray([f"sequencepooler{k}" for k in range(n_out)], object)
-        return names
+            names = [f"sequencepooler{k}" for k in range(n_out)]
+        elif len(statistics) > 1:
+            names = [f"{name}_{stat}" for stat in statistics for name in names]
+        return np.asarray(names, dtype=object)
 
     def _checked_window(self):
         # scikit-learn's Interval(Integral) lets True through, and a window set
@@ -390,6 +413,23 @@ class SequencePooler(TransformerMixin, BaseEstimator):
             )
         return int(window)
 
+    def _checked_statistics(self):
+        statistics = self.statistics
+        statistics = [statistics] if isinstance(statistics, str) else statistics
+        if (
+            not isinstance(statistics, (list, tuple))
+            or not statistics
+            or not all(
+                isinstance(stat, str) and stat in _STATISTICS for stat in statistics
+            )
+            or len(set(statistics)) < len(statistics)
+        ):
+            raise ValueError(
+                "statistics must be one of 'mean', 'min', 'max' or a non-empty list "
+                f"of distinct ones; got {self.statistics!r}."
+            )
+        return list(statistics)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
@@ -398,18 +438,21 @@ class SequencePooler(TransformerMixin, BaseEstimator):
         return tags
 
 
-def _pool(X, absent, window):
-    """The means of consecutive windows of ``window`` observed steps.
+def _pool(X, absent, window, statistics):
+    """Statistics of consecutive windows of ``window`` observed steps.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_timesteps, n_features)
     absent : ndarray of shape (n_samples, n_timesteps), dtype bool
     window : int
+    statistics : list of str
+        Keys of ``_STATISTICS``.
 
     Returns
     -------
-    pooled : ndarray of shape (n_samples, ceil(n_timesteps / window), n_features)
+    pooled : ndarray of shape (n_samples, ceil(n_timesteps / window), \
+            n_features * len(statistics))
         In X's dtype; NaN after each sequence's last pooled step.
     n_pooled : ndarray of shape (n_samples,)
         Pooled steps of each sequence, ceil(n_observed_i / window).
@@ -418,16 +461,31 @@ def _pool(X, absent, window):
     observed = ~absent
     rank = np.cumsum(observed, axis=1)[observed] - 1  # among the sample's observed
     starts = np.flatnonzero(rank % window == 0)  # a window starts; rows in order
-    sizes = np.diff(starts, append=len(rank))  # (n_windows,)
-    # Summed in units of a power of two >= window, so that a window of huge
-    # values cannot overflow; scaling by a power of two rounds nothing.
-    unit = X.dtype.type(2.0 ** np.ceil(np.log2(window)))
-    sums = np.add.reduceat(X[observed] / unit, starts, axis=0)
+    steps = X[observed]  # (n_observed_steps, n_features), sample by sample
     n_pooled = -(-observed.sum(axis=1) // window)
     pooled = np.full(
-        (n_samples, -(-n_timesteps // window), n_features), np.nan, dtype=X.dtype
+        (n_samples, -(-n_timesteps // window), n_features * len(statistics)),
+        np.nan,
+        dtype=X.dtype,
     )
-    pooled[np.arange(pooled.shape[1]) < n_pooled[:, np.newaxis]] = (
-        sums / sizes.astype(X.dtype)[:, np.newaxis] * unit
+    pooled[np.arange(pooled.shape[1]) < n_pooled[:, np.newaxis]] = np.hstack(
+        [_STATISTICS[stat](steps, starts, window) for stat in statistics]
     )
     return pooled, n_pooled
+
+
+def _window_means(steps, starts, window):
+    sizes = np.diff(starts, append=len(steps)).astype(steps.dtype)
+    # Summed in units of a power of two >= window, so that a window of huge
+    # values cannot overflow; scaling by a power of two rounds nothing.
+    unit = steps.dtype.type(2.0 ** np.ceil(np.log2(window)))
+    sums = np.add.reduceat(steps / unit, starts, axis=0)
+    return sums / sizes[:, np.newaxis] * unit
+
+
+# Each maps (steps, starts of the windows, window) to one row per window.
+_STATISTICS = {
+    "mean": _window_means,
+    "min": lambda steps, starts, window: np.minimum.reduceat(steps, starts, axis=0),
+    "max": lambda steps, starts, window: np.maximum.reduceat(steps, starts, axis=0),
+}

@@ -1,7 +1,7 @@
 """scikit-learn's own estimator checks.
 
-The per-sequence estimators, SequenceScaler and SequencePooler (with windows
-of 1 and 3 steps) pass every check, none expected
+The per-sequence estimators, SequenceScaler and SequencePooler (windows of 1
+to 3 steps, one and three statistics) pass every check, none expected
 to fail. The per-step estimators need one target per time step, and the checks
 give one per sample, so they are checked twice: as they are, where every check
 that passes y of shape (n_samples,) is expected to fail with our ValueError
@@ -37,6 +37,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
         SequenceScaler(),
         SequencePooler(),
         SequencePooler(window=3),
+        SequencePooler(window=2, statistics=["mean", "min", "max"]),
     ]
 )
 def test_sklearn_compatible_estimator(estimator, check):

@@ -161,3 +161,32 @@ def test_window_is_grid_searchable_in_a_pipeline():
 )
 def test_feature_names_and_set_output(check):
     check("SequencePooler", SequencePooler())
+
+
+def test_statistics_side_by_side(sequences):
+    pooler = SequencePooler(3, statistics=["max", "mean", "min"]).fit(sequences)
+    X = pad_sequences(sequences, padding="pre")
+    X = np.insert(X, 4, np.nan, axis=1)
+    for pooled in (pooler.transform(sequences), list(pooler.transform(X))):
+        for x, z in zip(sequences, pooled, strict=True):
+            n = -(-len(x) // 3)
+            windows = [x[k : k + 3] for k in range(0, len(x), 3)]
+            assert_allclose(z[:n, :2], [w.max(axis=0) for w in windows], rtol=1e-12)
+            assert_allclose(z[:n, 2:4], _window_means(x, 3), rtol=1e-12)
+            assert_allclose(z[:n, 4:], [w.min(axis=0) for w in windows], rtol=1e-12)
+    assert list(pooler.get_feature_names_out()) == [
+        f"x{j}_{stat}" for stat in ("max", "mean", "min") for j in (0, 1)
+    ]
+    # Univariate 2-D input: the statistics are a step's features, so 3-D out.
+    Z = SequencePooler(2, statistics=("min", "max")).fit_transform([[1.0, 4, 2, 0, 5]])
+    assert_array_equal(Z, [[[1.0, 4.0], [0.0, 2.0], [5.0, 5.0]]])
+    pooler = SequencePooler(2, statistics=("min", "max")).fit(np.ones((2, 5)))
+    assert list(pooler.get_feature_names_out()) == ["min", "max"]
+
+
+@pytest.mark.parametrize(
+    "statistics", ["median", [], ["mean", "mean"], ["mean", 3], None, {"mean"}]
+)
+def test_statistics_must_be_known_and_distinct(statistics):
+    with pytest.raises(ValueError, match="statistics"):
+        SequencePooler(2, statistics=statistics).fit(np.ones((2, 4, 1)))
