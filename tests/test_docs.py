@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from sklearn.exceptions import ConvergenceWarning
-from test_hostile_inputs import CASES, CLASS_WEIGHT_CASES
+from test_hostile_inputs import CASES, CLASS_WEIGHT_CASES, OTHER_CASES
 from test_input_contract import BAD_X
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -40,7 +40,7 @@ def test_docs_examples_run(page):
 
 def test_every_input_case_is_on_the_rules_page():
     """The input tests list the cases, the rules page says what each means."""
-    cases = {case[0] for case in [*CASES, *CLASS_WEIGHT_CASES]}
+    cases = {case[0] for case in [*CASES, *CLASS_WEIGHT_CASES, *OTHER_CASES]}
     cases |= {param.id for param in BAD_X}
     page = (DOCS / "user_guide" / "input_rules.rst").read_text()
     assert sorted(case for case in cases if f"``{case}``" not in page) == []
