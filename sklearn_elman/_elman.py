@@ -32,6 +32,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from ._atomic import atomic_fit
 from ._objective import (
     OUTPUT_ACTIVATIONS,
     Batch,
@@ -42,6 +43,7 @@ from ._objective import (
 )
 from ._params import Layout, Params, init_params, pack, unpack
 from ._recurrence import ACTIVATIONS
+from ._scale import unit_scale
 from ._validation import check_weight_scale, validate_sequences
 
 _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
@@ -106,6 +108,8 @@ _PARAMETERS = """hidden_layer_sizes : int or array-like of int, default=(32,)
         keep the weights of the best iteration.
     validation_fraction : float, default=0.1
         Fraction of the training set held out for early stopping, in (0, 1).
+        It must hold out at least 2 sequences, of positive total weight, and
+        leave at least 1 to train on; otherwise fit raises a ValueError.
     n_iter_no_change : int or np.inf, default=10
         Iterations without an improvement of at least ``tol`` in the
         validation score before early stopping stops.
@@ -144,7 +148,8 @@ _WEIGHTS = """input_weights_ : list of ndarray
         Number of L-BFGS iterations run.
     validation_scores_ : list of float or None
         With early stopping, the score of the held-out set after each
-        iteration (accuracy or R^2); otherwise None.
+        iteration (accuracy or R^2; -inf where the network's output for a
+        held-out sequence overflowed); otherwise None.
     best_validation_score_ : float or None
         With early stopping, the best of ``validation_scores_``, which the
         fitted weights reach; otherwise None."""
@@ -233,6 +238,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         with Y of shape (n_samples, n_outputs), or (n_samples, n_timesteps,
         n_outputs) with an output at every step."""
 
+    @atomic_fit
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model to sequences X and targets y.
@@ -264,23 +270,31 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         X, absent = validate_sequences(self, X, reset=True)
         check_consistent_length(X, y)
         Y, out_activation = self._encode_targets(y, absent)
+        float32 = np.finfo(np.float32).max
+        if X.dtype == np.float32 and not np.all(np.abs(Y) <= float32):
+            raise ValueError(
+                f"y has values beyond float32's range ({float32:.3g}), but float32 "
+                "X is trained in float32, targets included: scale y, or pass X as "
+                "float64."
+            )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         sample_weight = self._weigh_classes(y, sample_weight)
-        check_weight_scale(sample_weight, self.alpha)
+        n_targets = (~absent).sum(axis=1) if Y.ndim == 3 else 1
+        check_weight_scale(sample_weight, self.alpha, n_targets)
         rng = check_random_state(self.random_state)
 
         validation = None
         if self.early_stopping:
-            train, held_out = train_test_split(
-                np.arange(len(X)),
-                test_size=self.validation_fraction,
-                stratify=self._stratify_by(Y),
-                random_state=rng,
-            )
+            train, held_out = self._split_for_early_stopping(Y, sample_weight, rng)
+            # the score ignores the weights' scale; scaled to about 1, their
+            # sums in the score cannot overflow
             validation = Batch.build(
-                X[held_out], absent[held_out], Y[held_out], sample_weight[held_out]
+                X[held_out],
+                absent[held_out],
+                Y[held_out],
+                unit_scale(sample_weight[held_out])[0],
             )
             X, absent, Y = X[train], absent[train], Y[train]
             sample_weight = sample_weight[train]
@@ -311,6 +325,40 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         self.out_activation_ = out_activation
         self._activation = self.activation
         return self
+
+    def _split_for_early_stopping(self, Y, sample_weight, rng):
+        """Indices of the sequences to train on and of those held out, refusing
+        a held-out set that cannot be scored (as MLP does)."""
+        n_samples = len(Y)
+        n_held_out = int(np.ceil(self.validation_fraction * n_samples))
+        if n_held_out < 2 or n_held_out == n_samples:
+            raise ValueError(
+                f"The validation set is too small: validation_fraction="
+                f"{self.validation_fraction} of {n_samples} sequences holds out "
+                f"{n_held_out} and trains on {n_samples - n_held_out}; early "
+                "stopping needs at least 2 held-out sequences (R^2 and a "
+                "meaningful accuracy need 2) and 1 to train on. Increase "
+                "validation_fraction or the number of sequences, or set "
+                "early_stopping=False."
+            )
+        train, held_out = train_test_split(
+            np.arange(n_samples),
+            test_size=n_held_out,
+            stratify=self._stratify_by(Y),
+            random_state=rng,
+        )
+        for part, indices in [("validation set", held_out), ("training set", train)]:
+            if not np.any(sample_weight[indices] > 0):
+                raise ValueError(
+                    f"The early-stopping {part} has zero total sample weight: "
+                    f"every one of its {len(indices)} sequences has weight 0 "
+                    "(sample_weight times class_weight), so it cannot be "
+                    f"{'scored' if part == 'validation set' else 'trained on'}. "
+                    "Give more sequences a positive weight, change "
+                    "validation_fraction or random_state, or set "
+                    "early_stopping=False."
+                )
+        return train, held_out
 
     def _weigh_classes(self, y, sample_weight):
         """Sample weights times the class weights (the classifier has them)."""
@@ -398,9 +446,10 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
                 "bounded activation such as 'tanh', or increase alpha."
             )
         if result.status != 0 and not monitor.stopped_early:
-            # stacklevel: _minimize, fit, the _fit_context wrapper, the caller
+            # stacklevel: _minimize, fit, the _fit_context and atomic_fit
+            # wrappers, the caller
             warnings.warn(
-                _convergence_message(self, result), ConvergenceWarning, stacklevel=4
+                _convergence_message(self, result), ConvergenceWarning, stacklevel=5
             )
         self.n_iter_ = int(result.nit)
         self.loss_ = float(loss)
@@ -546,7 +595,14 @@ class _Monitor:
             unpack(theta, data.layout), validation.X, data.activation, data.per_step
         )
         output = OUTPUT_ACTIVATIONS[data.out_activation](Z.astype(np.float64))
-        return self.estimator._score_output(output, validation.Y, validation.weights)
+        if not np.all(np.isfinite(output)):
+            return -np.inf  # the held-out state overflowed: the worst score
+        score = self.estimator._score_output(output, validation.Y, validation.weights)
+        if np.isnan(score):  # fit refuses held-out sets that cannot be scored
+            raise ValueError(
+                f"The validation score of iteration {len(self.loss_curve)} is NaN."
+            )
+        return score
 
 
 class _LabelsMixin(ClassifierMixin):
@@ -558,7 +614,13 @@ class _LabelsMixin(ClassifierMixin):
         # Float labels beyond int64 are "continuous" to scikit-learn, which finds
         # that out by a cast to int64 that warns: let only its ValueError out.
         with np.errstate(invalid="ignore"):
-            check_classification_targets(y)
+            try:
+                check_classification_targets(y)
+            except TypeError as exc:  # labels that cannot be sorted
+                raise ValueError(
+                    f"y mixes labels of types that cannot be compared ({exc}): use "
+                    "labels of one type, all strings or all numbers."
+                ) from None
         if self.warm_start and hasattr(self, "classes_"):
             classes = LabelBinarizer().fit(y).classes_
             if not np.array_equal(classes, self.classes_):

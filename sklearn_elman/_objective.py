@@ -37,6 +37,7 @@ from ._recurrence import (
     forward,
     split_rows,
 )
+from ._scale import unit_scale
 
 
 def _logsumexp_rows(Z):
@@ -234,6 +235,9 @@ class TrainingData:
             raise ValueError(
                 "Sample weights must contain at least one non-zero number."
             )
+        # Sums of weights (merged samples, S) may overflow where the weights do
+        # not, so sum them scaled to about 1: w_i / S is exact all the same.
+        sample_weight, exponent = unit_scale(sample_weight)
         rows, sample_weight = _canonical_rows(X, Y, sample_weight)
         layout = Layout(
             X.shape[2], tuple(hidden_layer_sizes), Y.shape[-1], bidirectional
@@ -254,7 +258,7 @@ class TrainingData:
         )
         return cls(
             chunks=chunks,
-            penalty=(alpha / weight_sum) * layout.penalty_mask(),
+            penalty=np.ldexp(alpha / weight_sum, -exponent) * layout.penalty_mask(),
             layout=layout,
             activation=activation,
             out_activation=out_activation,

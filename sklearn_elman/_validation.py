@@ -18,7 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import _check_feature_names, check_array
 
-from .padding import _pad_sequences
+from ._scale import unit_scale
+from .padding import _pad_sequences, check_numeric, na_to_nan
 
 # L-BFGS squares gradient entries of about (alpha / S) * |W|: beyond about 1e154
 # (the square root of the largest float64) they overflow, and fits diverge.
@@ -79,17 +80,17 @@ def validate_sequences(estimator, X, *, reset):
         X = _pad_ragged(X)
         input_ndim = 3
     else:
+        if isinstance(X, (list, tuple)):
+            X = np.asarray(X)  # as check_array would; here to check its dtype
+        elif hasattr(X, "columns") and any(d == np.dtype(object) for d in X.dtypes):
+            X = X.to_numpy()  # object columns: check their elements as an array's
+        if isinstance(X, np.ndarray):
+            X = na_to_nan(X)
         # a DataFrame's column dtypes, or the one dtype of anything else
         dtypes = X.dtypes if hasattr(X, "columns") else [getattr(X, "dtype", None)]
         for dtype in dtypes:
-            if getattr(dtype, "kind", "") == "c":
-                # check_array would say this too, but prints the whole array
-                raise ValueError("Complex data not supported: X has a complex dtype.")
-            if getattr(dtype, "kind", "") in ("m", "M", "V"):  # read as numbers
-                raise ValueError(
-                    f"X must be numeric: it has dtype {dtype} (dates, time spans "
-                    "and structured records are not features)."
-                )
+            if dtype is not None:
+                check_numeric(dtype, "X")
         try:
             X = check_array(
                 X,
@@ -100,6 +101,11 @@ def validate_sequences(estimator, X, *, reset):
                 input_name="X",
                 estimator=estimator,
             )
+        except TypeError as exc:  # objects that are not numbers (dates, say)
+            if str(exc).startswith(("float() argument", "int() argument")):
+                # a TypeError, as scikit-learn's check_dtype_object expects
+                raise TypeError(f"X must be numeric: {exc}") from None
+            raise
         except ValueError as exc:
             if str(exc).startswith("could not convert"):
                 raise ValueError(f"X must be numeric: {exc}") from None
@@ -140,31 +146,44 @@ def validate_sequences(estimator, X, *, reset):
     return X, _absent_steps(X)
 
 
-def check_weight_scale(sample_weight, alpha):
+def check_weight_scale(sample_weight, alpha, n_targets=1):
     """Reject sample weights whose scale the objective cannot be computed with.
 
     J depends on the weights ``w_i`` only through ``w_i / S`` and the penalty's
-    factor ``alpha / S``, where ``S = sum_i w_i``: scaling every weight by ``c``
-    is the same as dividing alpha by ``c``.
+    factor ``alpha / S``, where ``S = sum_i w_i n_i`` (``n_i`` targets of
+    sample ``i``): scaling every weight by ``c`` is the same as dividing alpha
+    by ``c``. The objective sums weights scaled to about 1, so ``S`` itself
+    may exceed the largest float64; the weights and ``alpha / S`` may not.
 
     Parameters
     ----------
     sample_weight : ndarray of shape (n_samples,)
         Checked weights, non-negative (class weights included).
     alpha : float
+    n_targets : int or ndarray of shape (n_samples,), default=1
+        The number of targets of each sample: 1, or its observed steps.
     """
-    with np.errstate(over="ignore", divide="ignore"):
-        weight_sum = np.sum(sample_weight)
-        penalty = alpha / weight_sum
-    if not np.isfinite(weight_sum):
+    if not np.all(np.isfinite(sample_weight)):  # user weights are finite
         raise ValueError(
-            "The sample weights sum to more than the largest float64 "
-            f"({np.finfo(np.float64).max:.3g}). Divide sample_weight and alpha by "
-            "the same constant: the fit stays the same."
+            "The sample weights times the class weights exceed the largest "
+            f"float64 ({np.finfo(np.float64).max:.3g}). Divide class_weight (or "
+            "sample_weight) and alpha by the same constant: the fit stays the same."
         )
-    if weight_sum > 0 and penalty > _MAX_PENALTY:
+    scaled, exponent = unit_scale(sample_weight)
+    scaled_sum = np.sum(scaled * n_targets)
+    if scaled_sum == 0:
+        return  # TrainingData says it
+    with np.errstate(over="ignore"):
+        weight_sum = np.ldexp(scaled_sum, exponent)
+        penalty = np.ldexp(alpha / scaled_sum, -exponent)
+    if penalty > _MAX_PENALTY:
+        total = (
+            "sum(sample_weight)"
+            if np.ndim(n_targets) == 0
+            else ("sum(sample_weight * n_observed_steps)")
+        )
         raise ValueError(
-            "The L2 penalty's factor alpha / sum(sample_weight) = "
+            f"The L2 penalty's factor alpha / {total} = "
             f"{alpha:.3g} / {weight_sum:.3g} = {penalty:.3g} is above "
             f"{_MAX_PENALTY:.0e}: too large to compute with (and a penalty that "
             "strong sets every weight matrix to 0). The weights' scale matters only "
@@ -204,13 +223,13 @@ def _is_ragged(X):
 
 def _pad_ragged(X):
     """Stack a list of (n_timesteps_i, n_features) or (n_timesteps_i,) arrays,
-    padding each with NaN at the end."""
+    padding each with NaN at the end, in float32 if they promote to it."""
     return _pad_sequences(
         X,
         padding="post",
         maxlen=None,
         truncating="post",
-        dtype=np.float64,
+        dtype=None,  # float32 if the samples promote to it, as arrays do
         input_name="X",
     )
 
@@ -289,11 +308,13 @@ def validate_step_targets(y, absent, *, dtype):
         One target per time step, aligned with X's (padded) time axis; or one
         array per sample, of shape (n_timesteps_i,) or (n_timesteps_i,
         n_outputs), for the first ``n_timesteps_i`` steps of that sample (the
-        layout of a ragged X). Targets at absent steps are never read.
+        layout of a ragged X). Targets at absent steps are never read: they
+        may be anything (NaN, None, pd.NA, a string).
     absent : ndarray of shape (n_samples, n_timesteps), dtype bool
         From :func:`validate_sequences`.
     dtype : dtype or None
-        The targets' dtype (float64 for regression); None keeps labels as given.
+        The targets' dtype (float64 for regression); None keeps labels as given
+        (pandas' nullable labels as their NumPy type, not floats).
 
     Returns
     -------
@@ -307,7 +328,7 @@ def validate_step_targets(y, absent, *, dtype):
     if _is_ragged(y):
         targets = []
         for i, y_i in enumerate(y):
-            y_i = np.asarray(y_i, dtype=dtype)
+            y_i = _as_targets(y_i, f"y[{i}]")
             if y_i.ndim not in (1, 2):
                 raise ValueError(
                     f"y[{i}] has shape {y_i.shape}; the targets of one sample have "
@@ -329,14 +350,7 @@ def validate_step_targets(y, absent, *, dtype):
             )
         targets = np.concatenate(targets)
     else:
-        y = check_array(
-            y,
-            ensure_2d=False,
-            allow_nd=True,
-            dtype=dtype,
-            ensure_all_finite=False,  # absent steps may hold anything
-            input_name="y",
-        )
+        y = _as_targets(y, "y")
         if y.ndim not in (2, 3) or y.shape[:2] != (n_samples, n_timesteps):
             raise ValueError(
                 f"y has shape {y.shape}, but X has {n_samples} samples of "
@@ -344,12 +358,61 @@ def validate_step_targets(y, absent, *, dtype):
                 "aligned with X's time steps, or a list of one array per sample."
             )
         targets = y[~absent]
-    if targets.dtype.kind == "f" and not np.isfinite(targets).all():
-        k = np.flatnonzero(~np.isfinite(targets.reshape(len(targets), -1)).all(axis=1))
-        i, t = np.argwhere(~absent)[k[0]]
+    if targets.ndim == 2 and targets.shape[1] == 0:
         raise ValueError(
-            f"y has a non-finite target at time step {t} of sample {i}, an "
-            "observed step of X: only the targets of absent (all-NaN) steps of X "
-            "may be NaN."
+            "y has 0 outputs per time step: per-step targets need shape "
+            f"{shapes} with n_outputs >= 1."
+        )
+    return _observed_targets(targets, absent, dtype)
+
+
+def _as_targets(y, name):
+    """Targets as an array of any dtype, not yet converted: those of absent
+    steps may hold anything."""
+    if sp.issparse(y):
+        raise TypeError(f"{name} is a sparse matrix; pass dense per-step targets.")
+    if hasattr(y, "to_numpy"):  # pandas
+        dtypes = y.dtypes if hasattr(y, "columns") else [y.dtype]
+        # nullable columns as objects: their labels stay ints or bools, not floats
+        nullable = any(not isinstance(d, np.dtype) for d in dtypes)
+        return y.to_numpy(dtype=object if nullable else None)
+    try:
+        return np.asarray(y)
+    except ValueError as exc:
+        raise ValueError(f"{name} is not a rectangular array: {exc}") from None
+
+
+def _observed_targets(targets, absent, dtype):
+    """The observed steps' targets in ``dtype``, missing ones rejected."""
+    targets = na_to_nan(targets)
+    if dtype is not None:
+        check_numeric(targets.dtype, "y")
+        try:
+            targets = targets.astype(dtype)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"y must be numeric at observed steps: {exc}") from None
+    elif targets.dtype == object and targets.size:
+        types = {type(v) for v in targets.ravel()}
+        if len(types) == 1 and issubclass(types.pop(), (int, float, str, np.generic)):
+            targets = np.asarray(targets.tolist())  # one type: its NumPy dtype
+    rows = targets.reshape(len(targets), -1)
+    if rows.dtype.kind == "f":
+        missing = ~np.isfinite(rows)
+    elif rows.dtype == object:
+        missing = _is_missing(rows).astype(bool)
+    else:
+        missing = np.zeros(rows.shape, dtype=bool)
+    if missing.any():
+        i, t = np.argwhere(~absent)[np.flatnonzero(missing.any(axis=1))[0]]
+        raise ValueError(
+            f"y has a missing or non-finite target at time step {t} of sample {i}, "
+            "an observed step of X: only the targets of absent (all-NaN) steps of "
+            "X may be missing (NaN, None, pd.NA) or anything else."
         )
     return targets
+
+
+# None, or NaN after na_to_nan (pd.NA): what counts as missing among objects
+_is_missing = np.frompyfunc(
+    lambda v: v is None or (isinstance(v, float) and v != v), 1, 1
+)

@@ -4,11 +4,17 @@ The estimators read a time step whose features are all NaN as absent, so the
 padded array gives each sequence the same prediction as the sequence alone.
 """
 
+import sys
 from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    StrOptions,
+    validate_params,
+)
 
 _ENDS = StrOptions({"pre", "post"})
 
@@ -24,7 +30,7 @@ _ENDS = StrOptions({"pre", "post"})
     prefer_skip_nested_validation=True,
 )
 def pad_sequences(
-    sequences, *, padding="post", maxlen=None, truncating="post", dtype=float
+    sequences, *, padding="post", maxlen=None, truncating="post", dtype=None
 ):
     """Stack sequences of different lengths into a NaN-padded 3-D array.
 
@@ -46,8 +52,10 @@ def pad_sequences(
     truncating : {"pre", "post"}, default="post"
         Which steps a sequence longer than ``maxlen`` loses: its first steps
         ("pre") or its last steps ("post").
-    dtype : floating dtype, default=float
+    dtype : floating dtype or None, default=None
         The result's dtype. It must be a floating type, to hold the NaN padding.
+        None follows NumPy's promotion, as the estimators do: float32 if the
+        sequences promote to float32 (all float32, say), else float64.
 
     Returns
     -------
@@ -60,11 +68,15 @@ def pad_sequences(
     ValueError
         If ``sequences`` is empty, if a sample is not a rectangular array of 1
         or 2 dimensions with at least one time step and one feature, if it is
-        complex or not numeric, or if its number of features differs from
-        sample 0's. The message names the sample's index.
+        complex or not numeric (dates, time spans and structured records
+        included), or if its number of features differs from sample 0's. The
+        message names the sample's index.
     TypeError
-        If a sample is a sparse matrix or (as for ``astype``) of a type that
-        cannot be converted to ``dtype``.
+        If ``sequences`` is a DataFrame (whose iteration gives its column
+        labels), or a sample is a sparse matrix or holds objects that are not
+        numbers.
+    InvalidParameterError
+        If ``maxlen`` is not a positive int or None (``True`` included).
 
     See Also
     --------
@@ -88,6 +100,17 @@ def pad_sequences(
     array([[ 1.,  2.,  3.],
            [nan,  4.,  5.]])
     """
+    if hasattr(sequences, "columns"):
+        raise TypeError(
+            "sequences is a DataFrame, whose iteration gives its column labels; "
+            "pass a list of per-sample arrays or DataFrames ([df] for one "
+            "sequence of len(df) steps)."
+        )
+    if isinstance(maxlen, (bool, np.bool_)):  # an int to validate_params
+        raise InvalidParameterError(
+            "The 'maxlen' parameter of pad_sequences must be an int in the range "
+            f"[1, inf) or None. Got {maxlen!r} instead."
+        )
     return _pad_sequences(
         sequences,
         padding=padding,
@@ -101,16 +124,17 @@ def pad_sequences(
 def _pad_sequences(sequences, *, padding, maxlen, truncating, dtype, input_name):
     """:func:`pad_sequences` past its parameter validation; its errors name
     ``input_name`` (``X`` when called by the estimators' input check)."""
-    dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating):
-        raise ValueError(
-            f"dtype must be a floating dtype, to hold the NaN padding; got {dtype}."
-        )
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.floating):
+            raise ValueError(
+                f"dtype must be a floating dtype, to hold the NaN padding; got {dtype}."
+            )
     if len(sequences) == 0:
         raise ValueError(f"{input_name} is empty; pass at least one sequence.")
     arrays = []
     for i, x in enumerate(sequences):
-        x = _as_sequence(x, i, input_name, dtype)
+        x = _as_sequence(x, i, input_name)
         if arrays and x.shape[1] != arrays[0].shape[1]:
             raise ValueError(
                 f"Sample {i} of {input_name} has {x.shape[1]} features per time "
@@ -118,6 +142,8 @@ def _pad_sequences(sequences, *, padding, maxlen, truncating, dtype, input_name)
                 "same n_features."
             )
         arrays.append(x)
+    if dtype is None:
+        dtype = float_dtype(x.dtype for x in arrays)
 
     n_timesteps = max(len(x) for x in arrays) if maxlen is None else maxlen
     n_features = arrays[0].shape[1]
@@ -132,9 +158,44 @@ def _pad_sequences(sequences, *, padding, maxlen, truncating, dtype, input_name)
     return X
 
 
-def _as_sequence(x, i, input_name, dtype):
-    """Sample ``i`` as a (n_timesteps_i, n_features) array of ``dtype``. It may
-    be a view of the caller's data: only read from it."""
+def float_dtype(dtypes):
+    """The floating dtype data of these dtypes is computed in: float32 where
+    NumPy promotes them to float32 (all float32, or float32 with small
+    integers), else float64."""
+    dtypes = list(dtypes)
+    if all(dtype.kind in "biuf" for dtype in dtypes):
+        if np.result_type(*dtypes) == np.float32:
+            return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def check_numeric(dtype, where):
+    """Reject an element type that is not numbers, where ``where`` ("X",
+    "sample 3 of X") names the data. Dates, time spans and structured records
+    would convert to numbers, and mean none."""
+    if dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: {where} is complex.")
+    if dtype.kind in "mMV":
+        raise ValueError(
+            f"{where[0].upper()}{where[1:]} must be numeric: it has dtype {dtype} "
+            "(dates, time spans and structured records are not features)."
+        )
+
+
+def na_to_nan(x):
+    """``x`` with pandas' ``pd.NA`` replaced by NaN, so that it is padding as
+    NaN is: a new array if there was any, else ``x`` itself."""
+    pd = sys.modules.get("pandas")  # without pandas, there is no pd.NA
+    if pd is None or x.dtype != object or x.size == 0:
+        return x
+    na = np.frompyfunc(lambda v: v is pd.NA, 1, 1)(x).astype(bool)
+    return np.where(na, np.nan, x) if na.any() else x
+
+
+def _as_sequence(x, i, input_name):
+    """Sample ``i`` as a (n_timesteps_i, n_features) array of numbers (bool,
+    int or float; anything else converted to float64, pd.NA to NaN). It may be
+    a view of the caller's data: only read from it."""
     if sp.issparse(x):
         raise TypeError(
             f"Sample {i} of {input_name} is a sparse matrix; pass dense arrays."
@@ -145,14 +206,14 @@ def _as_sequence(x, i, input_name, dtype):
         raise ValueError(
             f"Sample {i} of {input_name} is not a rectangular array: {exc}"
         ) from None
-    if np.iscomplexobj(x):
-        raise ValueError(
-            f"Complex data not supported: sample {i} of {input_name} is complex."
-        )
-    try:
-        x = x.astype(dtype, copy=False)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"Sample {i} of {input_name} is not numeric: {exc}") from None
+    x = na_to_nan(x)
+    check_numeric(x.dtype, f"sample {i} of {input_name}")
+    if x.dtype.kind not in "biuf":  # strings of numbers, objects: float64
+        try:
+            x = x.astype(np.float64)
+        except (TypeError, ValueError) as exc:  # strings; objects (TypeError)
+            message = f"Sample {i} of {input_name} is not numeric: {exc}"
+            raise type(exc)(message) from None
     if x.ndim == 1:
         x = x[:, np.newaxis]
     if x.ndim != 2:

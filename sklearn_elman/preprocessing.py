@@ -13,16 +13,24 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._set_output import _wrap_data_with_container
 from sklearn.utils.validation import (
     _check_feature_names_in,
     _check_sample_weight,
     check_is_fitted,
 )
 
+from ._atomic import atomic_fit
+from ._scale import unit_scale
 from ._validation import _holds_samples, _is_ragged, validate_sequences
 
 
-class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SequenceScaler(
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    BaseEstimator,
+    auto_wrap_output_keys=None,  # set_output: see _as_output
+):
     r"""Standardise each per-step feature over all observed time steps.
 
     The statistics of a feature are taken over every observed (not all-NaN)
@@ -82,6 +90,13 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     estimators, and gives an array: ``list(scaler.transform(X))`` gives a list
     in every case. The output is float64.
 
+    ``set_output(transform="pandas")`` (or ``"polars"``, or the same through
+    ``sklearn.set_config(transform_output=...)``) applies to the 2-D layout,
+    whose output becomes a DataFrame with a column per time step. A 3-D array
+    or a list of sequences cannot be a DataFrame: they pass through unchanged,
+    so that a :class:`~sklearn.pipeline.Pipeline` of the scaler and an Elman
+    estimator works under any output setting.
+
     Examples
     --------
     >>> import numpy as np
@@ -104,6 +119,7 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.with_mean = with_mean
         self.with_std = with_std
 
+    @atomic_fit
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
         """Compute the mean and standard deviation of each per-step feature.
@@ -132,16 +148,36 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         observed = ~absent  # (n_samples, n_timesteps)
-        steps = X[observed]  # (n_observed_steps, n_features)
+        steps = X[observed].astype(np.float64)  # (n_observed_steps, n_features)
         step_weights = np.broadcast_to(sample_weight[:, np.newaxis], absent.shape)
         step_weights = step_weights[observed]  # (n_observed_steps,)
+        if not np.any(step_weights > 0):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number: "
+                "sample_weight is 0 for every sequence."
+            )
+        # Weights and values scaled by powers of two to about 1 (exact), so
+        # that no weighted sum overflows near 1e308 or loses subnormals.
+        step_weights, _ = unit_scale(step_weights)
         weight_sum = step_weights.sum()
-
-        self.mean_ = step_weights @ steps / weight_sum
-        self.var_ = step_weights @ (steps - self.mean_) ** 2 / weight_sum
+        steps, exponent = unit_scale(steps, axis=0)
+        mean = step_weights @ steps / weight_sum
+        var = step_weights @ (steps - mean) ** 2 / weight_sum
+        with np.errstate(over="ignore"):
+            self.var_ = np.ldexp(var, 2 * exponent)
+        if not np.all(np.isfinite(self.var_)):
+            f = np.flatnonzero(~np.isfinite(self.var_))[0]
+            raise ValueError(
+                f"The variance of feature {f} of X is above the largest float64: "
+                "its values spread over more than about 1e154. Divide X by a "
+                "constant first."
+            )
+        self.mean_ = np.ldexp(mean, exponent)
         if self.with_std:
-            constant = _is_constant(self.var_, self.mean_, weight_sum)
-            self.scale_ = np.where(constant, 1.0, np.sqrt(self.var_))
+            # the rounding bound counts the terms summed, not their weights
+            n_steps = np.count_nonzero(step_weights)
+            constant = _is_constant(var, mean, n_steps)
+            self.scale_ = np.where(constant, 1.0, np.ldexp(np.sqrt(var), exponent))
         else:
             self.scale_ = None
         return self
@@ -168,7 +204,27 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_scaled = X_3d - self.mean_ if self.with_mean else X_3d.copy()
         if self.with_std:
             X_scaled /= self.scale_
-        return _in_layout_of(X, X_scaled)
+        return _as_output(self, X, _in_layout_of(X, X_scaled))
+
+    def fit_transform(self, X, y=None, sample_weight=None):
+        """Fit to X, then standardise it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Training sequences, as in :meth:`fit`.
+        y : None
+            Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        X_scaled : ndarray or list of ndarray
+            As :meth:`transform` returns it.
+        """
+        return self.fit(X, y, sample_weight).transform(X)
 
     def inverse_transform(self, X):
         """Undo :meth:`transform`: scale back, then add back the mean.
@@ -198,13 +254,22 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return tags
 
 
-def _is_constant(var, mean, weight_sum):
-    """Whether a variance is zero up to the rounding error of computing it.
+def _is_constant(var, mean, n_steps):
+    """Whether a variance is zero up to the rounding error of computing it
+    from ``n_steps`` terms.
 
     StandardScaler's bound, so that constant features get scale 1 as there.
     """
     eps = np.finfo(np.float64).eps
-    return var <= weight_sum * eps * var + (weight_sum * mean * eps) ** 2
+    return var <= n_steps * eps * var + (n_steps * mean * eps) ** 2
+
+
+def _as_output(transformer, X, X_out):
+    """``X_out`` in the container set_output asks for, if it is 2-D; else as
+    it is (a 3-D array or a list of sequences)."""
+    if isinstance(X_out, np.ndarray) and X_out.ndim == 2:
+        return _wrap_data_with_container("transform", X_out, X, transformer)
+    return X_out
 
 
 def _in_layout_of(X, X_3d):
@@ -223,7 +288,11 @@ def _in_layout_of(X, X_3d):
     return X_3d[:, :, 0] if input_ndim == 2 else X_3d
 
 
-class SequencePooler(TransformerMixin, BaseEstimator):
+class SequencePooler(
+    TransformerMixin,
+    BaseEstimator,
+    auto_wrap_output_keys=None,  # set_output: see _as_output
+):
     r"""Summarise each sequence's observed steps in consecutive windows.
 
     Window :math:`k` of a sequence holds its observed steps number
@@ -293,6 +362,11 @@ class SequencePooler(TransformerMixin, BaseEstimator):
     The pooler learns nothing from the data: :meth:`fit`
     only checks it and records the number of features.
 
+    As for :class:`SequenceScaler`, ``set_output`` (or
+    ``sklearn.set_config(transform_output=...)``) applies to 2-D output, which
+    becomes a DataFrame with a column per pooled step; 3-D arrays and lists of
+    sequences pass through unchanged.
+
     Examples
     --------
     >>> import numpy as np
@@ -317,6 +391,7 @@ class SequencePooler(TransformerMixin, BaseEstimator):
         self.window = window
         self.statistics = statistics
 
+    @atomic_fit
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check X and record its number of features.
@@ -369,7 +444,28 @@ class SequencePooler(TransformerMixin, BaseEstimator):
                 for i, (x, n) in enumerate(zip(X, n_pooled, strict=True))
             ]
         input_ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
-        return pooled[:, :, 0] if input_ndim == 2 and len(statistics) == 1 else pooled
+        if input_ndim == 2 and len(statistics) == 1:
+            pooled = pooled[:, :, 0]
+        return _as_output(self, X, pooled)
+
+    def fit_transform(self, X, y=None):
+        """Check X, then pool it (TransformerMixin's would wrap every output
+        for ``set_output``, 3-D and ragged ones too).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Sequences, as in :meth:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_pooled : ndarray or list of ndarray
+            As :meth:`transform` returns it.
+        """
+        return self.fit(X, y).transform(X)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.
@@ -489,3 +585,10 @@ _STATISTICS = {
     "min": lambda steps, starts, window: np.minimum.reduceat(steps, starts, axis=0),
     "max": lambda steps, starts, window: np.maximum.reduceat(steps, starts, axis=0),
 }
+
+
+# scikit-learn's own wrapping of transform (turned off above) would make a
+# DataFrame of every output and fail on 3-D and ragged ones; set_output stays
+# available, and _as_output applies it where a DataFrame can hold the output.
+SequenceScaler._sklearn_auto_wrap_output_keys = {"transform"}
+SequencePooler._sklearn_auto_wrap_output_keys = {"transform"}

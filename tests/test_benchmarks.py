@@ -5,6 +5,7 @@ the benchmarks' business, not the tests'.
 """
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,3 +35,25 @@ def test_profile_objective_runs():
     ).stdout
     assert "weight gradients" in output
     assert "in 2 processes at once" in output
+
+
+def test_performance_page_quotes_what_is_stored():
+    """Every decimal figure the Performance page gives from its results on is
+    one of the stored outputs in benchmarks/results/ (to the digits quoted)."""
+    page = (BENCHMARKS.parent / "docs" / "performance.rst").read_text()
+    page = page[page.index("Results\n=======") :]
+    stored = [
+        float(number)
+        for path in (BENCHMARKS / "results").glob("*")
+        if path.suffix in (".md", ".txt", ".json")
+        for number in re.findall(r"\d+\.\d+(?:e-?\d+)?", path.read_text())
+    ]
+    figures = set(re.findall(r"(?<![\w.])\d+\.\d+(?![\w.])", page))
+    unstored = sorted(
+        figure
+        for figure in figures
+        if not any(
+            round(value, len(figure.split(".")[1])) == float(figure) for value in stored
+        )
+    )
+    assert unstored == []

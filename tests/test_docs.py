@@ -1,12 +1,13 @@
 """The user guide's examples (``>>>`` blocks in docs/*.rst) run as written."""
 
 import doctest
+import re
 import warnings
 from pathlib import Path
 
 import pytest
 from sklearn.exceptions import ConvergenceWarning
-from test_hostile_inputs import CASES, CLASS_WEIGHT_CASES
+from test_hostile_inputs import CASES, CLASS_WEIGHT_CASES, OTHER_CASES
 from test_input_contract import BAD_X
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -40,7 +41,26 @@ def test_docs_examples_run(page):
 
 def test_every_input_case_is_on_the_rules_page():
     """The input tests list the cases, the rules page says what each means."""
-    cases = {case[0] for case in [*CASES, *CLASS_WEIGHT_CASES]}
+    cases = {case[0] for case in [*CASES, *CLASS_WEIGHT_CASES, *OTHER_CASES]}
     cases |= {param.id for param in BAD_X}
     page = (DOCS / "user_guide" / "input_rules.rst").read_text()
     assert sorted(case for case in cases if f"``{case}``" not in page) == []
+
+
+def test_the_tests_cite_pages_that_exist():
+    """A test's docstring or comment that cites a page (docs/..., README.md)
+    cites one in the repository, where a reader can find what it checks."""
+    root = DOCS.parent
+    generated = {"sg_execution_times.rst"}
+    cited = {
+        (test.name, name)
+        for test in (root / "tests").glob("*.py")
+        for name in re.findall(r"[\w/.-]+\.(?:md|rst)\b", test.read_text())
+        if Path(name).name not in generated
+    }
+    missing = [
+        (test, name)
+        for test, name in sorted(cited)
+        if not any((base / name).exists() for base in [root, DOCS, DOCS / "user_guide"])
+    ]
+    assert missing == []

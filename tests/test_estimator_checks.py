@@ -4,8 +4,9 @@ The per-sequence estimators, SequenceScaler and SequencePooler (windows of 1
 to 3 steps, one and three statistics) pass every check, none expected
 to fail. The per-step estimators need one target per time step, and the checks
 give one per sample, so they are checked twice: as they are, where every check
-that passes y of shape (n_samples,) is expected to fail with our ValueError
-(strict: a check that starts passing is reported); and through a thin adapter
+that passes y of shape (n_samples,) must fail with the exception pinned for it
+(our ValueError, or the check's complaint about it: a check that starts
+passing, or fails otherwise, is reported); and through a thin adapter
 that gives each sequence's target to every one of its steps and predicts from
 the last step, which runs every check against the real per-step fit, predict
 and score.
@@ -44,10 +45,8 @@ def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
 
 
-_ONE_TARGET_PER_SEQUENCE = (
-    "the check passes y of shape (n_samples,): one target per sequence, where "
-    "a per-step estimator needs one per time step"
-)
+# These checks pass y of shape (n_samples,): one target per sequence, where a
+# per-step estimator needs one per time step.
 _PER_SAMPLE_Y_CHECKS = [
     "check_all_zero_sample_weights_error",
     "check_array_api_input",
@@ -97,22 +96,74 @@ _PER_SAMPLE_Y_REGRESSOR_CHECKS = [
 ]
 
 
+# What each of those checks raises, pinned: our ValueError for y of shape
+# (n_samples,), or, where the check catches it, the check's own complaint
+# (quoting our message where the check does).
+_PER_SAMPLE_Y = (
+    r"y has shape \(\d+,( \d+)?\), but X has \d+ samples of \d+ time steps: "
+    r"per-step targets need shape"
+)
+_CHECKS_COMPLAINT = {
+    "check_all_zero_sample_weights_error": (
+        AssertionError,
+        r"should contain one of the following patterns:(.|\n)*Got " + _PER_SAMPLE_Y,
+    ),
+    "check_fit2d_1feature": (
+        AssertionError,
+        r"should contain one of the following patterns:(.|\n)*Got " + _PER_SAMPLE_Y,
+    ),
+    "check_positive_only_tag_during_fit": (
+        AssertionError,
+        "raised ValueError unexpectedly. This happens when passing negative input",
+    ),
+    "check_sample_weights_pandas_series": (
+        ValueError,
+        "raises error if 'sample_weight' parameter is of type pandas.Series",
+    ),
+    "check_classifiers_one_label": (
+        AssertionError,
+        "Classifier can't train when only one class is present",
+    ),
+    "check_classifiers_one_label_sample_weights": (
+        AssertionError,
+        "Error message is not explicit, it should have 'class'",
+    ),
+    "check_classifiers_regression_target": (
+        AssertionError,
+        "When a classifier is passed a continuous target, it should raise",
+    ),
+}
+
+
 def _per_sample_y_checks(estimator):
     names = _PER_SAMPLE_Y_CHECKS + (
         _PER_SAMPLE_Y_CLASSIFIER_CHECKS
         if isinstance(estimator, ElmanSequenceClassifier)
         else _PER_SAMPLE_Y_REGRESSOR_CHECKS
     )
-    return dict.fromkeys(names, _ONE_TARGET_PER_SEQUENCE)
+    return {
+        name: _CHECKS_COMPLAINT.get(name, (ValueError, _PER_SAMPLE_Y)) for name in names
+    }
 
 
-@parametrize_with_checks(
-    [ElmanSequenceClassifier(), ElmanSequenceRegressor()],
-    expected_failed_checks=_per_sample_y_checks,
-    xfail_strict=True,
-)
+def _run_check(estimator, check, expected_failures):
+    """Run the check; one expected to fail must raise exactly the exception
+    pinned for it, so that a check that passes, or fails otherwise, is
+    reported (``xfail(raises=...)`` would pin the type only)."""
+    name = getattr(check, "func", check).__name__
+    expected = expected_failures(estimator).get(name)
+    if expected is None:
+        check(estimator)
+        return
+    error, message = expected
+    with pytest.raises(error, match=message) as raised:
+        check(estimator)
+    assert type(raised.value) is error  # not a subclass
+
+
+@parametrize_with_checks([ElmanSequenceClassifier(), ElmanSequenceRegressor()])
 def test_per_step_estimators_as_they_are(estimator, check):
-    check(estimator)
+    _run_check(estimator, check, _per_sample_y_checks)
 
 
 def _at_every_step(X, y):
@@ -154,11 +205,13 @@ class LastStepRegressor(ElmanSequenceRegressor):
 
 def _adapter_failures(estimator):
     if isinstance(estimator, LastStepClassifier):
+        # y of shape (n_samples, 1) becomes per-step targets of shape
+        # (n_samples, n_timesteps, 1), which the classifier rejects (one label
+        # per step) instead of raveling it with a warning
         return {
             "check_supervised_y_2d": (
-                "y of shape (n_samples, 1) becomes per-step targets of shape "
-                "(n_samples, n_timesteps, 1), which the classifier rejects (one "
-                "label per step) instead of raveling it with a warning"
+                ValueError,
+                "LastStepClassifier needs one label per time step; y has 1 values",
             )
         }
     return {}
@@ -167,9 +220,7 @@ def _adapter_failures(estimator):
 # max_iter=100: every step of a check's sequence gets the sequence's target,
 # which early steps cannot predict, so L-BFGS runs to max_iter.
 @parametrize_with_checks(
-    [LastStepClassifier(max_iter=100), LastStepRegressor(max_iter=100)],
-    expected_failed_checks=_adapter_failures,
-    xfail_strict=True,
+    [LastStepClassifier(max_iter=100), LastStepRegressor(max_iter=100)]
 )
 def test_per_step_estimators_through_an_adapter(estimator, check):
-    check(estimator)
+    _run_check(estimator, check, _adapter_failures)

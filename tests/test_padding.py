@@ -18,16 +18,31 @@ def sequences():
 
 @pytest.fixture(
     scope="module",
-    params=["classifier", "regressor", "relu-regressor"],
+    # Forward-only per-sequence models predict through the kernel's
+    # final_state; bidirectional ones through forward(), whose first step must
+    # zero the state of a sample absent there (leading padding forward,
+    # trailing padding backward).
+    params=[
+        "classifier",
+        "regressor",
+        "relu-regressor",
+        "bidirectional-classifier",
+        "bidirectional-relu-regressor",
+    ],
 )
 def predict(request, sequences):
     """The prediction function of a fitted two-layer model."""
     y_class = np.array([int(s[0, 0] > 0) for s in sequences])
     y_reg = np.array([s[:, 1].sum() for s in sequences])
-    common = dict(hidden_layer_sizes=(6, 5), max_iter=30, random_state=0)
-    if request.param == "classifier":
+    common = dict(
+        hidden_layer_sizes=(6, 5),
+        max_iter=30,
+        random_state=0,
+        bidirectional=request.param.startswith("bidirectional"),
+    )
+    if request.param.endswith("classifier"):
         return _fit(ElmanClassifier(**common), sequences, y_class).predict_proba
-    activation = "relu" if request.param.startswith("relu") else "tanh"
+    activation = "relu" if "relu" in request.param else "tanh"
     return _fit(
         ElmanRegressor(activation=activation, **common), sequences, y_reg
     ).predict

@@ -1,6 +1,7 @@
 """pad_sequences: layout, truncation, errors, and the estimators' use of it."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
@@ -83,6 +84,25 @@ def test_dtype_and_existing_nan_are_kept():
     assert_array_equal(X[:, :, 0], np.array([[1, 2], [np.nan, np.nan]]))
 
 
+def test_default_dtype_follows_numpy_promotion():
+    f32 = np.ones(2, dtype=np.float32)
+    assert pad_sequences([f32, f32[:1]]).dtype == np.float32
+    assert pad_sequences([f32, np.ones(1, dtype=np.int8)]).dtype == np.float32
+    assert pad_sequences([f32, np.ones(1)]).dtype == np.float64
+    assert pad_sequences([[1, 2], [3]]).dtype == np.float64
+    assert pad_sequences([np.ones(2, dtype=np.float16)]).dtype == np.float64
+
+
+def test_pd_NA_is_padding_as_NaN():
+    X = pad_sequences(
+        [
+            np.array([1.0, pd.NA], dtype=object),
+            pd.Series([2.0, pd.NA, 3.0], dtype="Float64"),
+        ]
+    )
+    assert_array_equal(X[:, :, 0], [[1.0, np.nan, np.nan], [2.0, np.nan, 3.0]])
+
+
 def test_inputs_are_never_modified_nor_shared(sequences):
     originals = [seq.copy() for seq in sequences]
     X = pad_sequences(sequences, padding="pre", maxlen=2, truncating="pre")
@@ -101,6 +121,22 @@ def test_inputs_are_never_modified_nor_shared(sequences):
         ([[1.0], [1 + 2j]], ValueError, "Complex data not supported: sample 1"),
         ([[1.0], ["a", "b"]], ValueError, "Sample 1 of sequences is not numeric"),
         ([[1.0], [object()]], TypeError, "Sample 1 of sequences is not numeric"),
+        (
+            [[1.0], np.zeros(2, dtype="datetime64[s]")],
+            ValueError,
+            "Sample 1 of sequences must be numeric: it has dtype datetime64",
+        ),
+        (
+            [[1.0], np.zeros(2, dtype="timedelta64[s]")],
+            ValueError,
+            "Sample 1 of sequences must be numeric: it has dtype timedelta64",
+        ),
+        (
+            [[1.0], np.zeros(2, dtype=[("a", float)])],
+            ValueError,
+            "Sample 1 of sequences must be numeric: it has dtype",
+        ),
+        (pd.DataFrame({"a": [1.0]}), TypeError, "sequences is a DataFrame"),
         ([[1.0], np.ones((2, 2, 1))], ValueError, r"Sample 1 .* shape \(2, 2, 1\)"),
         ([[1.0], 3.0], ValueError, r"Sample 1 of sequences has shape \(\)"),
         ([[1.0], []], ValueError, "Sample 1 .* zero time steps or zero features"),
@@ -114,6 +150,10 @@ def test_inputs_are_never_modified_nor_shared(sequences):
         "complex",
         "strings",
         "objects",
+        "datetime64",
+        "timedelta64",
+        "structured",
+        "dataframe",
         "3-D sample",
         "scalar sample",
         "no steps",
@@ -134,6 +174,8 @@ def test_bad_samples_are_named_by_index(sequences, error, match):
         ({"truncating": "both"}, "'truncating' parameter"),
         ({"maxlen": 0}, "'maxlen' parameter"),
         ({"maxlen": 2.5}, "'maxlen' parameter"),
+        ({"maxlen": True}, "'maxlen' parameter .* Got True"),
+        ({"maxlen": np.True_}, "'maxlen' parameter .* Got np.True_"),
         ({"dtype": np.int64}, "dtype must be a floating dtype"),
         ({"dtype": bool}, "dtype must be a floating dtype"),
     ],

@@ -1,8 +1,11 @@
 """SequencePooler: window means over observed steps, padding-invariant, layouts kept."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import estimator_checks
@@ -190,3 +193,30 @@ def test_statistics_side_by_side(sequences):
 def test_statistics_must_be_known_and_distinct(statistics):
     with pytest.raises(ValueError, match="statistics"):
         SequencePooler(2, statistics=statistics).fit(np.ones((2, 4, 1)))
+
+
+def test_a_failed_fit_leaves_the_pooler_as_it_was():
+    pooler = SequencePooler(2).fit(np.ones((2, 4, 3)))
+    with pytest.raises(ValueError, match="no observed time step"):
+        pooler.fit(np.full((2, 4, 1), np.nan))
+    assert pooler.n_features_in_ == 3
+    assert pooler.transform(np.ones((1, 4, 3))).shape == (1, 2, 3)
+
+
+def test_set_output_pandas_applies_to_2d_output_only(sequences):
+    from sklearn import config_context
+
+    pooler = SequencePooler(2).set_output(transform="pandas")
+    frame = pooler.fit_transform(np.arange(8.0).reshape(2, 4))
+    assert list(frame.columns) == ["sequencepooler0", "sequencepooler1"]
+    assert_array_equal(frame.to_numpy(), [[0.5, 2.5], [4.5, 6.5]])
+    with config_context(transform_output="pandas"):
+        pooled = SequencePooler(2).fit_transform(sequences)
+        assert isinstance(pooled, list)
+        pipe = make_pipeline(
+            SequencePooler(2), ElmanClassifier(3, max_iter=5, random_state=0)
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            pipe.fit(sequences, [0, 1, 0, 1, 0])
+        assert pipe.predict(sequences).shape == (5,)

@@ -6,7 +6,7 @@ from _helpers import fit_quietly
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import logsumexp
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.model_selection import GridSearchCV, cross_validate, train_test_split
 from sklearn.pipeline import make_pipeline
 
 from sklearn_elman import (
@@ -345,5 +345,16 @@ def test_early_stopping_scores_the_held_out_steps(Estimator):
     model = fit_quietly(
         Estimator(4, max_iter=30, early_stopping=True, random_state=0), X, y
     )
-    assert len(model.validation_scores_) == model.n_iter_ or model.n_iter_ < 30
-    assert model.best_validation_score_ == max(model.validation_scores_)
+    scores = model.validation_scores_
+    assert model.n_iter_ < 30  # it stopped early,
+    assert len(scores) == model.n_iter_ == len(model.loss_curve_)
+    assert scores[-1] < max(scores)  # after its best iteration: restoring matters
+    assert model.best_validation_score_ == max(scores)
+    # fit's split: validation_fraction=0.1, drawn first from random_state
+    _, held_out = train_test_split(
+        np.arange(60), test_size=0.1, random_state=np.random.RandomState(0)
+    )
+    # the kept weights score the best score on the held-out steps' targets
+    assert model.score(X[held_out], y[held_out]) == pytest.approx(
+        model.best_validation_score_, abs=1e-12
+    )

@@ -60,14 +60,14 @@ def test_concurrent_predictions_equal_sequential_ones(Estimator):
     barrier = threading.Barrier(N_THREADS)
 
     def predict(batch):
-        barrier.wait()
+        barrier.wait(timeout=60)  # 8 at a time start together
         return model.predict(batch)
 
     with ThreadPoolExecutor(N_THREADS) as pool:
-        # 24 tasks on 8 threads: the barrier needs exactly 8 waiting at a time
-        got = [pool.submit(predict, b) for b in batches[:N_THREADS]]
-        got = [f.result() for f in got]
-    for e, g in zip(expected, got, strict=False):
+        # 24 tasks on 8 threads: three rounds of 8, each released by the barrier
+        got = [f.result() for f in [pool.submit(predict, b) for b in batches]]
+    assert len(got) == len(expected) == 3 * N_THREADS
+    for e, g in zip(expected, got, strict=True):
         np.testing.assert_array_equal(e, g)
 
 

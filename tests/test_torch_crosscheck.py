@@ -4,9 +4,9 @@ Our layer is ``h_t = phi(x_t @ W_hx + h_{t-1} @ W_hh + b_h)``; torch's ``nn.RNN`
 and ``nn.RNNCell`` compute ``phi(x_t @ weight_ih.T + bias_ih + h_{t-1} @
 weight_hh.T + bias_hh)``. So ``weight_ih = W_hx.T``, ``weight_hh = W_hh.T``,
 ``bias_ih = b_h`` and ``bias_hh = 0``; ``nn.Linear``'s ``weight = W_oh.T``,
-``bias = b_o``. Torch computes J of DESIGN.md from its own primitives and
-differentiates it by autograd; the states, outputs, J and every entry of the
-gradient agree with ours to 1e-10 relative.
+``bias = b_o``. Torch computes J as docs/user_guide/objective.rst defines it,
+from its own primitives, and differentiates it by autograd; the states,
+outputs, J and every entry of the gradient agree with ours to 1e-10 relative.
 
 Padding: trailing padding goes through ``pack_padded_sequence`` (torch's own
 handling of sequences of different lengths); leading and interior padding, which
@@ -172,7 +172,7 @@ def torch_states(modules, X, absent, padding):
 
 
 def torch_loss(Z, Y, out_activation):
-    """loss_i of DESIGN.md, from torch primitives."""
+    """loss_i of docs/user_guide/objective.rst, from torch primitives."""
     Y = torch.from_numpy(Y)
     if out_activation == "softmax":
         return torch.nn.functional.cross_entropy(Z, Y.argmax(dim=1), reduction="none")
