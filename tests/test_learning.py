@@ -43,7 +43,9 @@ def _multi_output_task(n_samples, seed, n_timesteps=10):
 def test_regressor_learns_a_multi_output_sequence_regression():
     X_train, Y_train = _multi_output_task(500, seed=0)
     X_test, Y_test = _multi_output_task(300, seed=1)
-    reg = ElmanRegressor(hidden_layer_sizes=16, max_iter=500, random_state=0)
+    # alpha=1e-4: what is tested is capacity; the default alpha=1 trades a
+    # little of it (R^2 0.895) for less overfitting on small real sets.
+    reg = ElmanRegressor(16, alpha=1e-4, max_iter=500, random_state=0)
     reg.fit(X_train, Y_train)
     Y_pred = reg.predict(X_test)
     assert Y_pred.shape == Y_test.shape

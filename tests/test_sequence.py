@@ -343,7 +343,7 @@ def test_works_in_cross_validate_and_grid_search_with_ragged_lists():
 def test_early_stopping_scores_the_held_out_steps(Estimator):
     X, y = delayed_sign(n_samples=60, n_timesteps=6)
     model = fit_quietly(
-        Estimator(4, max_iter=30, early_stopping=True, random_state=0), X, y
+        Estimator(4, alpha=1e-4, max_iter=30, early_stopping=True, random_state=0), X, y
     )
     scores = model.validation_scores_
     assert model.n_iter_ < 30  # it stopped early,
