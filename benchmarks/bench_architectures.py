@@ -15,9 +15,9 @@ a ``StratifiedKFold(n_splits, shuffle=True, random_state=0)``; the recurrent
 networks reshape it back to sequences with a ``FunctionTransformer``, as the
 user guide's ensemble recipe does. The MLP sees the same 64 numbers in both
 readings, so its rows are the same up to rounding. All networks have 32 hidden
-units per layer and the library defaults ``alpha=1e-4``, ``max_iter=200``,
-``tol=1e-4``, and the MLP ``solver="lbfgs"`` with the same values: nothing is
-tuned. The ensembles are ``Bagging*(bootstrap=False, n_estimators=5,
+units per layer and the library's defaults of ``alpha``, ``max_iter`` and
+``tol`` (the report prints them), and the MLP ``solver="lbfgs"`` with the same
+values: nothing is tuned. The ensembles are ``Bagging*(bootstrap=False, n_estimators=5,
 random_state=0, n_jobs=--n-jobs)``, one member per seed. The matrix products
 run on one BLAS thread (the workers of ``n_jobs`` too). Prints a Markdown
 report and writes it to ``--out``.
@@ -45,6 +45,9 @@ from threadpoolctl import threadpool_limits
 from sklearn_elman import ElmanClassifier
 
 N_HIDDEN = 32
+DEFAULTS = {
+    key: ElmanClassifier().get_params()[key] for key in ("alpha", "max_iter", "tol")
+}
 N_SEEDS = 5
 # n_features per time step of each reading of the 64 pixels
 DATASETS = {"rows": 8, "pixels": 1}
@@ -77,7 +80,7 @@ def models(n_features, n_jobs):
             n_jobs=n_jobs,
         )
 
-    mlp = MLPClassifier(N_HIDDEN, solver="lbfgs", max_iter=200, random_state=0)
+    mlp = MLPClassifier(N_HIDDEN, solver="lbfgs", random_state=0, **DEFAULTS)
     return {
         "MLPClassifier, 64 flat features": mlp,
         f"MLPClassifier, {N_SEEDS} seeds (bagging)": seeds(mlp),
@@ -135,7 +138,8 @@ def main(argv=None):
         f"- {len(X)} images; test accuracy over the {args.n_splits} folds of "
         f"StratifiedKFold(n_splits={args.n_splits}, shuffle=True, random_state=0), "
         "mean ± standard deviation; fit time: mean seconds per fold",
-        f"- {N_HIDDEN} hidden units per layer, alpha=1e-4, max_iter=200, tol=1e-4 "
+        f"- {N_HIDDEN} hidden units per layer, alpha={DEFAULTS['alpha']:g}, "
+        f"max_iter={DEFAULTS['max_iter']}, tol={DEFAULTS['tol']:g} "
         f"(defaults, not tuned); ensembles: {N_SEEDS} seeds, bagging without "
         f"bootstrap, n_jobs={args.n_jobs}; one BLAS thread per process",
     ]

@@ -3,7 +3,7 @@
 from . import datasets
 from ._elman import ElmanClassifier, ElmanRegressor
 from ._sequence import ElmanSequenceClassifier, ElmanSequenceRegressor
-from .padding import pad_sequences
+from .padding import pad_sequences, sequences_from_frame
 from .preprocessing import SequencePooler, SequenceScaler
 
 __version__ = "0.1.0.dev0"
@@ -18,4 +18,5 @@ __all__ = [
     "__version__",
     "datasets",
     "pad_sequences",
+    "sequences_from_frame",
 ]

@@ -27,7 +27,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
-    check_consistent_length,
     check_is_fitted,
     column_or_1d,
 )
@@ -44,7 +43,7 @@ from ._objective import (
 from ._params import Layout, Params, init_params, pack, unpack
 from ._recurrence import ACTIVATIONS
 from ._scale import unit_scale
-from ._validation import check_weight_scale, validate_sequences
+from ._validation import check_n_targets, check_weight_scale, validate_sequences
 
 _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
     each observed time step :math:`t` of a sequence:
@@ -267,8 +266,9 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
+        frame = hasattr(X, "columns")  # before X becomes the padded array
         X, absent = validate_sequences(self, X, reset=True)
-        check_consistent_length(X, y)
+        check_n_targets(X, y, frame=frame)
         Y, out_activation = self._encode_targets(y, absent)
         float32 = np.finfo(np.float32).max
         if X.dtype == np.float32 and not np.all(np.abs(Y) <= float32):

@@ -16,7 +16,12 @@ import reprlib
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import _check_feature_names, check_array
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _num_samples,
+    check_array,
+    check_consistent_length,
+)
 
 from ._scale import unit_scale
 from .padding import _pad_sequences, check_numeric, na_to_nan
@@ -144,6 +149,27 @@ def validate_sequences(estimator, X, *, reset):
                 )
     _check_n_features(estimator, X, input_ndim, reset)
     return X, _absent_steps(X)
+
+
+def check_n_targets(X, y, *, frame):
+    """Check that y has one target (row) per sequence of the validated ``X``.
+
+    A DataFrame ``X`` (``frame=True``) is read with a row per sequence; a
+    long-format table, a row per time step, is the likely mistake when the
+    counts differ, and the message says what to do with one.
+    """
+    try:
+        check_consistent_length(X, y)
+    except ValueError as exc:
+        if not frame:
+            raise
+        raise ValueError(
+            f"X is a DataFrame of {len(X)} rows, read as {len(X)} sequences (a row "
+            "per sequence, a column per time step), but y has "
+            f"{_num_samples(y)} targets. If the frame is in long format, one row "
+            "per time step with a column naming the sequence, turn it into "
+            "sequences with sklearn_elman.sequences_from_frame(frame, by=...)."
+        ) from exc
 
 
 def check_weight_scale(sample_weight, alpha, n_targets=1):

@@ -1,7 +1,10 @@
-"""Stack sequences of different lengths into one NaN-padded array.
+"""Turn other layouts into sequences: padded arrays and long-format tables.
 
-The estimators read a time step whose features are all NaN as absent, so the
-padded array gives each sequence the same prediction as the sequence alone.
+:func:`pad_sequences` stacks sequences of different lengths into one NaN-padded
+array; the estimators read a time step whose features are all NaN as absent,
+so the padded array gives each sequence the same prediction as the sequence
+alone. :func:`sequences_from_frame` splits a long-format table, one row per
+time step and a column naming the sequence, into the list of sequences.
 """
 
 import sys
@@ -227,3 +230,137 @@ def _as_sequence(x, i, input_name):
             "features."
         )
     return x
+
+
+def sequences_from_frame(frame, by, *, sort_by=None, columns=None):
+    """Split a long-format DataFrame, one row per time step, into sequences.
+
+    Sensor logs, event tables and database extracts often hold sequences this
+    way: each row is one time step, a column ``by`` says which sequence it
+    belongs to, and another (``sort_by``) when it happened. The estimators
+    take one sequence per sample instead; this returns that list, in the
+    order of the sorted sequence ids, and the ids, to align the targets with.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per time step.
+    by : str or other column label
+        The column of sequence ids. No id may be missing.
+    sort_by : column label, default=None
+        The column that orders the steps of a sequence (time stamps, step
+        numbers); no two steps of a sequence may share a value. None keeps the
+        rows' order within each sequence.
+    columns : list of column labels, default=None
+        The feature columns, in this order. None takes every column but ``by``
+        and ``sort_by``, in the frame's order. They must be numeric (bool,
+        integer or float, nullable pandas types included; ``pd.NA`` becomes
+        NaN, so a row with every feature missing is an absent step).
+
+    Returns
+    -------
+    sequences : list of ndarray of shape (n_timesteps_i, n_features)
+        One array per sequence id, in the order of ``keys``: float32 when
+        every feature column is float32, else float64. Pass it as ``X``.
+    keys : ndarray of shape (n_sequences,)
+        The sorted sequence ids: ``y = labels.loc[keys]`` aligns a table of
+        labels indexed by id.
+
+    Raises
+    ------
+    TypeError
+        If ``frame`` is not a DataFrame.
+    ValueError
+        If a named column is missing, a feature column is not numeric, an id
+        is missing, or two steps of one sequence have the same ``sort_by``
+        value. The message names the column, the row or the sequence.
+
+    See Also
+    --------
+    pad_sequences : Stack the sequences into one NaN-padded array.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_elman import sequences_from_frame
+    >>> log = pd.DataFrame({
+    ...     "unit": ["b", "a", "a", "b", "a"],
+    ...     "time": [2, 1, 0, 1, 2],
+    ...     "temperature": [20.5, 18.0, 17.5, 20.0, 18.5],
+    ... })
+    >>> X, keys = sequences_from_frame(log, "unit", sort_by="time")
+    >>> keys
+    array(['a', 'b'], dtype=object)
+    >>> X
+    [array([[17.5],
+           [18. ],
+           [18.5]]), array([[20. ],
+           [20.5]])]
+    """
+    pd = sys.modules.get("pandas")
+    if pd is None or not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            "frame must be a pandas DataFrame in long format (one row per time "
+            f"step); got a {type(frame).__name__}."
+        )
+    named = [by] + ([] if sort_by is None else [sort_by])
+    if columns is None:
+        columns = [c for c in frame.columns if c not in named]
+    else:
+        columns = list(columns)
+    missing = [c for c in named + columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"The frame has no column {missing[0]!r}; its columns are "
+            f"{list(frame.columns)!r}."
+        )
+    overlap = [c for c in columns if c in named]
+    if overlap or not columns:
+        what = f"column {overlap[0]!r} is" if overlap else "no column is left"
+        raise ValueError(
+            f"The feature columns must be other than by and sort_by: {what} "
+            "named there."
+        )
+    for column in columns:
+        dtype = frame[column].dtype
+        if not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        ):
+            raise ValueError(
+                f"Feature column {column!r} is not numeric: it has dtype {dtype}. "
+                "Encode it as numbers, or leave it out with columns=[...]."
+            )
+    ids = frame[by]
+    if ids.isna().any():
+        row = _plain(frame.index[np.flatnonzero(ids.isna().to_numpy())[0]])
+        raise ValueError(f"Row {row!r} of the frame has no sequence id in {by!r}.")
+    if sort_by is not None:
+        stamps = frame[[by, sort_by]]
+        duplicated = stamps.duplicated(keep=False).to_numpy()
+        if duplicated.any():
+            first = np.flatnonzero(duplicated)[0]
+            key, stamp = (_plain(stamps[c].iloc[first]) for c in (by, sort_by))
+            raise ValueError(
+                f"Sequence {key!r} has two steps with {sort_by}={stamp!r}: the "
+                "steps of a sequence must have distinct sort_by values."
+            )
+        frame = frame.sort_values(sort_by, kind="stable")
+    dtype = float_dtype(
+        [
+            np.dtype(frame[c].dtype.numpy_dtype)
+            if hasattr(frame[c].dtype, "numpy_dtype")
+            else np.dtype(frame[c].dtype)
+            for c in columns
+        ]
+    )
+    values = frame[columns].to_numpy(dtype=dtype, na_value=np.nan)
+    codes, keys = pd.factorize(frame[by], sort=True)
+    order = np.argsort(codes, kind="stable")  # by sequence, steps kept in order
+    bounds = np.cumsum(np.bincount(codes, minlength=len(keys)))[:-1]
+    sequences = np.split(values[order], bounds)
+    return sequences, np.asarray(keys)
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds, for messages."""
+    return value.item() if isinstance(value, np.generic) else value
