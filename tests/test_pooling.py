@@ -8,7 +8,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
-from sklearn.utils import estimator_checks
 
 from sklearn_elman import ElmanClassifier, SequencePooler, pad_sequences
 
@@ -153,19 +152,6 @@ def test_window_is_grid_searchable_in_a_pipeline():
     assert len(search.cv_results_["params"]) == 2
 
 
-@pytest.mark.parametrize(
-    "check",
-    [
-        estimator_checks.check_set_output_transform,
-        estimator_checks.check_transformer_get_feature_names_out,
-        estimator_checks.check_get_feature_names_out_error,
-    ],
-    ids=lambda check: check.__name__,
-)
-def test_feature_names_and_set_output(check):
-    check("SequencePooler", SequencePooler())
-
-
 def test_statistics_side_by_side(sequences):
     pooler = SequencePooler(3, statistics=["max", "mean", "min"]).fit(sequences)
     X = pad_sequences(sequences, padding="pre")
@@ -213,6 +199,9 @@ def test_set_output_pandas_applies_to_2d_output_only(sequences):
     with config_context(transform_output="pandas"):
         pooled = SequencePooler(2).fit_transform(sequences)
         assert isinstance(pooled, list)
+        # Several statistics make 2-D input 3-D: passed through as an array.
+        both = SequencePooler(2, statistics=["min", "max"])
+        assert both.fit_transform(np.arange(8.0).reshape(2, 4)).shape == (2, 2, 2)
         pipe = make_pipeline(
             SequencePooler(2), ElmanClassifier(3, max_iter=5, random_state=0)
         )

@@ -1,4 +1,8 @@
-"""SequenceScaler: statistics over observed steps, padding kept, layouts kept."""
+"""SequenceScaler: statistics over observed steps, padding kept, layouts kept.
+
+scikit-learn's feature-name and set_output checks run here for SequencePooler
+too (tests/test_pooling.py has the rest of its tests).
+"""
 
 import numpy as np
 import pandas as pd
@@ -7,7 +11,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import estimator_checks
 
-from sklearn_elman import ElmanClassifier, SequenceScaler, pad_sequences
+from sklearn_elman import ElmanClassifier, SequencePooler, SequenceScaler, pad_sequences
 
 N_FEATURES = 3
 
@@ -219,5 +223,12 @@ _MIXED_NAMES = [
     ],
     ids=lambda check: check.__name__,
 )
-def test_feature_names_and_set_output(check):
-    check("SequenceScaler", SequenceScaler())
+@pytest.mark.parametrize(
+    "transformer",
+    # Not SequencePooler(statistics=[...]) with several: its 2-D input gives 3-D
+    # output, which set_output passes through (tests/test_pooling.py).
+    [SequenceScaler(), SequencePooler(), SequencePooler(2)],
+    ids=repr,
+)
+def test_feature_names_and_set_output(check, transformer):
+    check(type(transformer).__name__, transformer)
