@@ -186,13 +186,14 @@ def run_dataset(name, task, seeds, models, fit_recipe):
             start = time.perf_counter()
             info = {}
             if model == "recipe":
-                estimator, chosen = fit_recipe(
+                estimator, search = fit_recipe(
                     X_train,
                     y_train,
                     regression=task == "regression",
                     random_state=5 * seed,
                 )
-                info = {key.split("__")[-1]: value for key, value in chosen.items()}
+                best = search.best_params_
+                info = {key.split("__")[-1]: value for key, value in best.items()}
             else:
                 estimator = make_model(model, task, seed)
                 Xf = X_train.reshape(len(X_train), -1) if model != "default" else None
@@ -340,7 +341,7 @@ def report(results, args, elapsed):
         lines.append(
             f"| {r['name']} ({r['shape']}) | " + " | ".join(cells) + f" | {anchors} |"
         )
-    lines += ["", "Chosen by the recipe's grid search (seed: window, alpha):", ""]
+    lines += ["", "Best setting of the recipe's grid search (seed: window, alpha):", ""]
     for r in results if "recipe" in args.models else []:
         chosen = [
             f"{run['seed']}: {run['window']}, {run['alpha']}"
