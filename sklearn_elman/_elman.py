@@ -28,6 +28,7 @@ from sklearn.utils.validation import (
 )
 
 from ._atomic import atomic_fit
+from ._callbacks import CallbackSupportMixin, FitTask
 from ._objective import OUTPUT_ACTIVATIONS, Batch, TrainingData, network_outputs
 from ._params import Layout, Params, init_params, pack
 from ._recurrence import ACTIVATIONS
@@ -161,7 +162,7 @@ def _fill_doc(cls):
     return cls
 
 
-class BaseElman(BaseEstimator, metaclass=ABCMeta):
+class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared fitting machinery of the Elman estimators. Not for direct use."""
 
     _parameter_constraints: dict = {
@@ -250,6 +251,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         self : object
             The fitted estimator.
         """
+        task = FitTask(self, X, y, sample_weight, max_subtasks=self.max_iter)
         hidden_layer_sizes = self._checked_hidden_layer_sizes()
         if y is None:
             raise ValueError(
@@ -301,7 +303,8 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             out_activation=out_activation,
         )
         theta0 = self._initial_theta(data.layout, rng)
-        fit_lbfgs(self, theta0, data, validation)
+        fit_lbfgs(self, theta0, data, validation, task)
+        task.end()
         return self
 
     def _split_for_early_stopping(self, Y, sample_weight, rng):

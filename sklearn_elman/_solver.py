@@ -1,5 +1,11 @@
 """The L-BFGS driver: the ``minimize`` call, the per-iteration monitor (loss
-curve, early stopping, progress output) and the convergence report."""
+curve, early stopping, progress output, scikit-learn's callbacks) and the
+convergence report.
+
+For the callbacks, each L-BFGS iteration is a subtask of the fit: begun at its
+first evaluation of the objective, ended when L-BFGS accepts its step, with a
+copy of the estimator fitted as a fit that stops there would leave it.
+"""
 
 import time
 import warnings
@@ -12,7 +18,7 @@ from ._objective import OUTPUT_ACTIVATIONS, network_output, objective
 from ._params import unpack
 
 
-def fit_lbfgs(estimator, theta0, data, validation):
+def fit_lbfgs(estimator, theta0, data, validation, task):
     """Run L-BFGS-B from ``theta0`` and set the estimator's fitted attributes.
 
     Parameters
@@ -25,8 +31,10 @@ def fit_lbfgs(estimator, theta0, data, validation):
         The training set, as the objective reads it.
     validation : Batch or None
         The held-out set of early stopping.
+    task : FitTask
+        The fit, for the callbacks; its subtasks are the iterations.
     """
-    monitor = _Monitor(estimator, data, validation)
+    monitor = _Monitor(estimator, data, validation, task)
     result = scipy.optimize.minimize(
         monitor.objective,
         theta0,
@@ -86,22 +94,29 @@ def _convergence_message(estimator, result):
 
 class _Monitor:
     """The L-BFGS callback: records J after every iteration, scores the
-    validation set, prints progress, and stops when early stopping says so."""
+    validation set, prints progress, calls scikit-learn's callbacks, and stops
+    when early stopping or a callback says so."""
 
-    def __init__(self, estimator, data, validation):
+    def __init__(self, estimator, data, validation, task):
         self.estimator = estimator
         self.data = data
         self.validation = validation
+        self.task = task
         self.loss_curve = []
         self.validation_scores = [] if validation is not None else None
         self.best_score = None
         self.best_theta = None
+        self.best_loss = None
         self.no_improvement = 0
         self.stopped = None  # why the monitor stopped L-BFGS, if it did
         self.grad = None
         self.start = time.perf_counter()
 
     def objective(self, theta):
+        # SciPy evaluates theta0 once before the first iteration; every later
+        # evaluation is a trial point of an iteration.
+        if self.grad is not None:
+            self.task.begin_subtask("iteration")
         J, self.grad = objective(theta, self.data)
         return J, self.grad
 
@@ -123,6 +138,12 @@ class _Monitor:
             "best_validation_score_": self.best_score,
         }
 
+    def _fitted_so_far(self, theta):
+        """``fitted_attributes`` of a fit stopped after the current iteration."""
+        if self.best_theta is None:
+            return self.fitted_attributes(theta.copy(), self.loss_curve[-1])
+        return self.fitted_attributes(self.best_theta.copy(), self.best_loss)
+
     def __call__(self, intermediate_result):
         estimator = self.estimator
         theta, J = intermediate_result.x, float(intermediate_result.fun)
@@ -138,6 +159,7 @@ class _Monitor:
                 self.no_improvement = 0
             if self.best_score is None or score > self.best_score:
                 self.best_score, self.best_theta = score, theta.copy()
+                self.best_loss = J
             if self.no_improvement >= estimator.n_iter_no_change:
                 self.stopped = (
                     f"Validation score did not improve by at least tol="
@@ -149,6 +171,12 @@ class _Monitor:
             progress.append(f"gradient norm = {np.linalg.norm(self.grad):.3e}")
         if estimator.verbose:
             print(", ".join([*progress, f"{time.perf_counter() - self.start:.2f} s"]))
+        # theta is SciPy's working array, which the next iteration overwrites:
+        # the weights are copied only if a callback asks for a fitted estimator
+        if self.task.end_subtask(lambda: self._fitted_so_far(theta)):
+            self.stopped = self.stopped or (
+                f"A callback stopped the fit after iteration {len(self.loss_curve)}."
+            )
         if self.stopped is not None:
             if estimator.verbose:
                 print(self.stopped)
