@@ -2,9 +2,9 @@
 curve, early stopping, progress output, scikit-learn's callbacks) and the
 convergence report.
 
-For the callbacks, each L-BFGS iteration is a subtask of the fit: begun at its
-first evaluation of the objective, ended when L-BFGS accepts its step, with a
-copy of the estimator fitted as a fit that stops there would leave it.
+For the callbacks, each L-BFGS iteration is a subtask of the fit: begun at the
+first trial point of its line search, ended when L-BFGS accepts its step, with
+a copy of the estimator fitted as a fit that stops there would leave it.
 """
 
 import time
