@@ -1,12 +1,9 @@
 """Elman recurrent networks as scikit-learn estimators."""
 
-import time
-import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from scipy.special import logsumexp
 from sklearn.base import (
     BaseEstimator,
@@ -16,7 +13,6 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
@@ -32,17 +28,12 @@ from sklearn.utils.validation import (
 )
 
 from ._atomic import atomic_fit
-from ._objective import (
-    OUTPUT_ACTIVATIONS,
-    Batch,
-    TrainingData,
-    network_output,
-    network_outputs,
-    objective,
-)
-from ._params import Layout, Params, init_params, pack, unpack
+from ._callbacks import CallbackSupportMixin, FitTask
+from ._objective import OUTPUT_ACTIVATIONS, Batch, TrainingData, network_outputs
+from ._params import Layout, Params, init_params, pack
 from ._recurrence import ACTIVATIONS
 from ._scale import unit_scale
+from ._solver import fit_lbfgs
 from ._validation import check_n_targets, check_weight_scale, validate_sequences
 
 _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
@@ -171,7 +162,7 @@ def _fill_doc(cls):
     return cls
 
 
-class BaseElman(BaseEstimator, metaclass=ABCMeta):
+class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared fitting machinery of the Elman estimators. Not for direct use."""
 
     _parameter_constraints: dict = {
@@ -260,6 +251,7 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         self : object
             The fitted estimator.
         """
+        task = FitTask(self, X, y, sample_weight, max_subtasks=self.max_iter)
         hidden_layer_sizes = self._checked_hidden_layer_sizes()
         if y is None:
             raise ValueError(
@@ -310,20 +302,9 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             activation=self.activation,
             out_activation=out_activation,
         )
-        theta = self._minimize(self._initial_theta(data.layout, rng), data, validation)
-
-        params = unpack(theta, data.layout)
-        self.input_weights_ = params.input_weights
-        self.recurrent_weights_ = params.recurrent_weights
-        self.hidden_biases_ = params.hidden_biases
-        self.output_weights_ = params.output_weights
-        self.output_bias_ = params.output_bias
-        self.backward_input_weights_ = params.backward_input_weights
-        self.backward_recurrent_weights_ = params.backward_recurrent_weights
-        self.backward_hidden_biases_ = params.backward_hidden_biases
-        self.n_outputs_ = Y.shape[-1]
-        self.out_activation_ = out_activation
-        self._activation = self.activation
+        theta0 = self._initial_theta(data.layout, rng)
+        fit_lbfgs(self, theta0, data, validation, task)
+        task.end()
         return self
 
     def _split_for_early_stopping(self, Y, sample_weight, rng):
@@ -417,47 +398,6 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
             self.backward_input_weights_ is not None,
         )
 
-    def _minimize(self, theta0, data, validation):
-        """Run L-BFGS-B and set the training record; return the fitted weights."""
-        monitor = _Monitor(self, data, validation)
-        result = scipy.optimize.minimize(
-            monitor.objective,
-            theta0,
-            method="L-BFGS-B",
-            jac=True,
-            callback=monitor,
-            options={
-                "maxiter": self.max_iter,
-                "maxfun": self.max_fun,
-                "gtol": self.tol,
-            },
-        )
-        theta = result.x
-        if monitor.best_theta is not None:  # early stopping keeps the best iteration
-            theta = monitor.best_theta
-        # J at the weights kept: after a failed line search SciPy's result.fun
-        # may belong to a rejected trial point.
-        loss, _ = monitor.objective(theta)
-        if not (np.isfinite(loss) and np.all(np.isfinite(theta))):
-            raise ValueError(
-                f"{type(self).__name__} diverged: the objective became non-finite and "
-                "no weights were stored. Scale the features of X (for example to zero "
-                "mean and unit variance) and, for regression, the targets y; use a "
-                "bounded activation such as 'tanh', or increase alpha."
-            )
-        if result.status != 0 and not monitor.stopped_early:
-            # stacklevel: _minimize, fit, the _fit_context and atomic_fit
-            # wrappers, the caller
-            warnings.warn(
-                _convergence_message(self, result), ConvergenceWarning, stacklevel=5
-            )
-        self.n_iter_ = int(result.nit)
-        self.loss_ = float(loss)
-        self.loss_curve_ = monitor.loss_curve
-        self.validation_scores_ = monitor.validation_scores
-        self.best_validation_score_ = monitor.best_score
-        return theta
-
     def _network_output(self, X):
         """Run the fitted network on X, in chunks of samples.
 
@@ -514,95 +454,6 @@ class BaseElman(BaseEstimator, metaclass=ABCMeta):
         tags.input_tags.allow_nan = True
         tags.input_tags.three_d_array = True
         return tags
-
-
-def _convergence_message(estimator, result):
-    name = type(estimator).__name__
-    if result.status == 1:
-        if result.nit >= estimator.max_iter:
-            reason = f"reached max_iter={estimator.max_iter} iterations"
-        else:
-            reason = f"reached max_fun={estimator.max_fun} objective evaluations"
-        return (
-            f"{name}: L-BFGS {reason} before the gradient fell below "
-            f"tol={estimator.tol}. Increase max_iter (or max_fun), scale the "
-            "features of X, or raise tol."
-        )
-    message = result.message.strip().rstrip(":")
-    return (
-        f"{name}: L-BFGS stopped after {result.nit} iterations because its line "
-        f"search found no lower objective ({message}) before the gradient fell "
-        f"below tol={estimator.tol}; the weights are the last accepted ones. This "
-        "happens near a minimum or on a steep cliff of the objective: raise tol, "
-        "scale the features of X, or increase alpha. More iterations will not help."
-    )
-
-
-class _Monitor:
-    """The L-BFGS callback: records J after every iteration, scores the
-    validation set, prints progress, and stops when early stopping says so."""
-
-    def __init__(self, estimator, data, validation):
-        self.estimator = estimator
-        self.data = data
-        self.validation = validation
-        self.loss_curve = []
-        self.validation_scores = [] if validation is not None else None
-        self.best_score = None
-        self.best_theta = None
-        self.no_improvement = 0
-        self.stopped_early = False
-        self.grad = None
-        self.start = time.perf_counter()
-
-    def objective(self, theta):
-        J, self.grad = objective(theta, self.data)
-        return J, self.grad
-
-    def __call__(self, intermediate_result):
-        estimator = self.estimator
-        theta, J = intermediate_result.x, float(intermediate_result.fun)
-        self.loss_curve.append(J)
-        progress = [f"Iteration {len(self.loss_curve)}", f"loss = {J:.8f}"]
-        if self.validation is not None:
-            score = self._score(theta)
-            self.validation_scores.append(score)
-            progress.append(f"validation score = {score:.6f}")
-            if self.best_score is not None and score < self.best_score + estimator.tol:
-                self.no_improvement += 1
-            else:
-                self.no_improvement = 0
-            if self.best_score is None or score > self.best_score:
-                self.best_score, self.best_theta = score, theta.copy()
-            self.stopped_early = self.no_improvement >= estimator.n_iter_no_change
-        if estimator.verbose >= 2:
-            # L-BFGS-B's last evaluation before a callback is at the accepted point.
-            progress.append(f"gradient norm = {np.linalg.norm(self.grad):.3e}")
-        if estimator.verbose:
-            print(", ".join([*progress, f"{time.perf_counter() - self.start:.2f} s"]))
-        if self.stopped_early:
-            if estimator.verbose:
-                print(
-                    f"Validation score did not improve by at least tol="
-                    f"{estimator.tol} for {estimator.n_iter_no_change} iterations; "
-                    "keeping the weights of the best one."
-                )
-            raise StopIteration
-
-    def _score(self, theta):
-        data, validation = self.data, self.validation
-        _, Z = network_output(
-            unpack(theta, data.layout), validation.X, data.activation, data.per_step
-        )
-        output = OUTPUT_ACTIVATIONS[data.out_activation](Z.astype(np.float64))
-        if not np.all(np.isfinite(output)):
-            return -np.inf  # the held-out state overflowed: the worst score
-        score = self.estimator._score_output(output, validation.Y, validation.weights)
-        if np.isnan(score):  # fit refuses held-out sets that cannot be scored
-            raise ValueError(
-                f"The validation score of iteration {len(self.loss_curve)} is NaN."
-            )
-        return score
 
 
 class _LabelsMixin(ClassifierMixin):

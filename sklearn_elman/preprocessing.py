@@ -21,11 +21,13 @@ from sklearn.utils.validation import (
 )
 
 from ._atomic import atomic_fit
+from ._callbacks import CallbackSupportMixin, FitTask
 from ._scale import unit_scale
 from ._validation import _holds_samples, _is_ragged, validate_sequences
 
 
 class SequenceScaler(
+    CallbackSupportMixin,
     OneToOneFeatureMixin,
     TransformerMixin,
     BaseEstimator,
@@ -143,6 +145,7 @@ class SequenceScaler(
         self : object
             The fitted scaler.
         """
+        task = FitTask(self, X, y, sample_weight)
         X, absent = validate_sequences(self, X, reset=True)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
@@ -180,6 +183,7 @@ class SequenceScaler(
             self.scale_ = np.where(constant, 1.0, np.ldexp(np.sqrt(var), exponent))
         else:
             self.scale_ = None
+        task.end()
         return self
 
     def transform(self, X):
@@ -289,6 +293,7 @@ def _in_layout_of(X, X_3d):
 
 
 class SequencePooler(
+    CallbackSupportMixin,
     TransformerMixin,
     BaseEstimator,
     auto_wrap_output_keys=None,  # set_output: see _as_output
@@ -410,9 +415,11 @@ class SequencePooler(
         self : object
             The fitted pooler.
         """
+        task = FitTask(self, X, y)
         self._checked_window()
         self._checked_statistics()
         validate_sequences(self, X, reset=True)
+        task.end()
         return self
 
     def transform(self, X):
