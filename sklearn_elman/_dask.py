@@ -25,7 +25,7 @@ from sklearn.base import clone
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from ._objective import TrainingData, objective
+from ._objective import Batch, TrainingData, objective
 from ._params import Layout
 from ._scale import unit_scale
 from ._validation import check_n_targets, check_weight_scale, validate_sequences
@@ -37,7 +37,7 @@ def is_dask_collection(x):
     return dask is not None and dask.is_dask_collection(x)
 
 
-def dask_training_data(estimator, X, y, sample_weight, hidden_layer_sizes):
+def dask_training_data(estimator, X, y, sample_weight, hidden_layer_sizes, rng):
     """Check and prepare a training set held in Dask arrays, on the workers.
 
     The first pass over the blocks checks them against the input contract and
@@ -45,7 +45,10 @@ def dask_training_data(estimator, X, y, sample_weight, hidden_layer_sizes):
     on ``estimator`` as an in-memory fit does) and their counts. The second
     prepares each block for the kernel, as :class:`TrainingData` with its
     duplicate samples merged, keeps it on the workers, and returns its weight
-    sum, from which the client has S.
+    sum, from which the client has S. With early stopping, each block holds
+    out ``ceil(validation_fraction * n_samples_in_block)`` of its samples,
+    drawn with a seed from ``rng``; the held-out samples are gathered on the
+    client, which scores them after every iteration.
 
     Parameters
     ----------
@@ -56,30 +59,31 @@ def dask_training_data(estimator, X, y, sample_weight, hidden_layer_sizes):
     y : dask.array.Array or array-like, of n_samples rows
     sample_weight : dask.array.Array, array-like of shape (n_samples,) or None
     hidden_layer_sizes : tuple of int
+    rng : RandomState
+        Draws the held-out samples of early stopping.
 
     Returns
     -------
     data : DaskTrainingData
+    validation : Batch or None
+        The held-out samples of early stopping.
     """
     import dask
 
-    if estimator.early_stopping:
-        raise ValueError(
-            "early_stopping=True is not supported for a Dask array X yet: set "
-            "early_stopping=False, or fit on X.compute()."
-        )
     X = _by_samples(X, "X")
     sizes = X.chunks[0]
     y_blocks = _blocks_like(y, X, "y")
     w_blocks = _blocks_like(sample_weight, X, "sample_weight")
     firsts = np.cumsum([0, *sizes[:-1]])
     blocks = [
-        (x, y_b, w_b, int(first))
+        (x, y_b, w_b, int(first), size)
         for x, y_b, w_b, first, size in zip(
             X.to_delayed().ravel(), y_blocks, w_blocks, firsts, sizes, strict=True
         )
         if size > 0
     ]
+    splits = _held_out_counts(estimator, [b[-1] for b in blocks], rng)
+    blocks = [b[:-1] for b in blocks]
     task = clone(estimator)  # what travels: the parameters, no fitted state
     surveys = dask.compute(*[dask.delayed(_survey)(task, *b) for b in blocks])
 
@@ -106,9 +110,14 @@ def dask_training_data(estimator, X, y, sample_weight, hidden_layer_sizes):
         estimator._y_ndim = first["y_ndim"]
 
     prepared = dask.persist(
-        *[dask.delayed(_prepare)(task, *b, hidden_layer_sizes) for b in blocks]
+        *[
+            dask.delayed(_prepare)(task, *b, hidden_layer_sizes, *split)
+            for b, split in zip(blocks, splits, strict=True)
+        ]
     )
     sums = dask.compute(*[dask.delayed(_weight_sum)(p) for p in prepared])
+    validation = _validation_set([held for _, _, held in sums])
+    sums = [(e, s) for e, s, _ in sums]
     exponent = max(e for e, s in sums if s > 0) if any(s > 0 for _, s in sums) else 0
     scaled = [np.ldexp(s, e - exponent) for e, s in sums]
     weight_sum = float(np.sum(scaled))
@@ -117,7 +126,7 @@ def dask_training_data(estimator, X, y, sample_weight, hidden_layer_sizes):
     layout = Layout(
         first["n_step_features"], hidden_layer_sizes, n_outputs, estimator.bidirectional
     )
-    return DaskTrainingData(
+    data = DaskTrainingData(
         blocks=prepared,
         factors=[s / weight_sum for s in scaled],
         penalty=np.ldexp(estimator.alpha / weight_sum, -exponent)
@@ -127,6 +136,45 @@ def dask_training_data(estimator, X, y, sample_weight, hidden_layer_sizes):
         out_activation=out_activation,
         per_step=estimator._per_step,
     )
+    return data, validation
+
+
+def _held_out_counts(estimator, sizes, rng):
+    """``(n_held_out, seed)`` of each block: ``(0, None)`` without early stopping."""
+    if not estimator.early_stopping:
+        return [(0, None)] * len(sizes)
+    held_out = [int(np.ceil(estimator.validation_fraction * n)) for n in sizes]
+    n_samples, n_held_out = sum(sizes), sum(held_out)
+    if n_held_out < 2 or n_held_out == n_samples:
+        raise ValueError(
+            f"The validation set is too small: validation_fraction="
+            f"{estimator.validation_fraction} of each block of X holds out "
+            f"{n_held_out} of {n_samples} sequences in all; early stopping needs "
+            "at least 2 held-out sequences and 1 to train on. Change "
+            "validation_fraction or the chunks of X, or set early_stopping=False."
+        )
+    seeds = rng.randint(np.iinfo(np.int32).max, size=len(sizes))
+    return list(zip(held_out, seeds.tolist(), strict=True))
+
+
+def _validation_set(held_out):
+    """The blocks' held-out samples as one Batch, or None."""
+    held_out = [h for h in held_out if h is not None]
+    if not held_out:
+        return None
+    X, absent, Y, weights = (
+        np.concatenate(parts) for parts in zip(*held_out, strict=True)
+    )
+    if not np.any(weights > 0):
+        raise ValueError(
+            "The early-stopping validation set has zero total sample weight: "
+            f"every one of its {len(weights)} sequences has weight 0, so it cannot "
+            "be scored. Give more sequences a positive weight, change "
+            "validation_fraction or random_state, or set early_stopping=False."
+        )
+    # the score ignores the weights' scale; scaled to about 1, their sums in
+    # the score cannot overflow
+    return Batch.build(X, absent, Y, unit_scale(weights)[0])
 
 
 class DaskTrainingData:
@@ -135,10 +183,12 @@ class DaskTrainingData:
     Attributes
     ----------
     blocks : list of dask.delayed.Delayed
-        Each a persisted ``(TrainingData or None, exponent, weight_sum)``:
+            Each a persisted ``(TrainingData or None, exponent, weight_sum,
+        held_out)``:
         the block's training data (None if its weights are all 0), its
         weights scaled to sum to 1 over the block after a scaling by
-        ``2**-exponent``.
+        ``2**-exponent``, and the ``(X, absent, Y, weights)`` it holds out for
+        early stopping (or None).
     factors : list of float
         The share of each block's weights in S: block ``b``'s part of J is
         ``factors[b]`` times its own objective.
@@ -187,7 +237,7 @@ def _block_objective(theta, block):
 
 
 def _weight_sum(block):
-    return block[1], block[2]
+    return block[1:]
 
 
 def _survey(estimator, X, y, sample_weight, first_sample):
@@ -218,18 +268,28 @@ def _survey(estimator, X, y, sample_weight, first_sample):
     return summary
 
 
-def _prepare(estimator, X, y, sample_weight, first_sample, hidden_layer_sizes):
-    """One block as the kernel reads it: ``(TrainingData, exponent, weight_sum)``."""
+def _prepare(
+    estimator, X, y, sample_weight, first_sample, hidden_layer_sizes, n_held_out, seed
+):
+    """One block as the kernel reads it: ``(TrainingData, exponent, weight_sum,
+    held_out)``, its ``n_held_out`` samples drawn with ``seed`` held out."""
     estimator = copy.copy(estimator)
     X, absent, Y, out_activation, sample_weight = _checked_block(
         estimator, X, y, sample_weight, first_sample
     )
     with _global_indices(first_sample):
         sample_weight = estimator._weigh_classes(np.asarray(y), sample_weight)
+        held_out = None
+        if n_held_out:
+            order = np.random.RandomState(seed).permutation(len(X))
+            held, train = np.sort(order[:n_held_out]), np.sort(order[n_held_out:])
+            held_out = (X[held], absent[held], Y[held], sample_weight[held])
+            X, absent, Y = X[train], absent[train], Y[train]
+            sample_weight = sample_weight[train]
         n_targets = (~absent).sum(axis=1) if Y.ndim == 3 else 1
         check_weight_scale(sample_weight, 0.0, n_targets)  # finite; S: the client's
     if not np.any(sample_weight > 0):
-        return None, 0, 0.0
+        return None, 0, 0.0, held_out
     scaled, exponent = unit_scale(sample_weight)
     data = TrainingData.build(
         X,
@@ -242,7 +302,7 @@ def _prepare(estimator, X, y, sample_weight, first_sample, hidden_layer_sizes):
         activation=estimator.activation,
         out_activation=out_activation,
     )
-    return data, int(exponent), float(np.sum(scaled * n_targets))
+    return data, int(exponent), float(np.sum(scaled * n_targets)), held_out
 
 
 def _checked_block(estimator, X, y, sample_weight, first_sample):

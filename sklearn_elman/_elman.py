@@ -261,8 +261,9 @@ class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         rng = check_random_state(self.random_state)
         if is_dask_collection(X):  # blocks prepared and kept on the workers
-            data = dask_training_data(self, X, y, sample_weight, hidden_layer_sizes)
-            validation = None
+            data, validation = dask_training_data(
+                self, X, y, sample_weight, hidden_layer_sizes, rng
+            )
         else:
             data, validation = self._training_data(
                 X, y, sample_weight, hidden_layer_sizes, rng

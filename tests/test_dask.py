@@ -90,9 +90,15 @@ def test_objective_equals_in_memory(client, name):
     sizes = estimator._checked_hidden_layer_sizes()
     rng = np.random.RandomState(0)
     in_memory, _ = clone(estimator)._training_data(X, y, w, sizes, rng)
-    on_dask = dask_training_data(
-        clone(estimator), _dask(X), _dask(y), None if w is None else _dask(w), sizes
+    on_dask, validation = dask_training_data(
+        clone(estimator),
+        _dask(X),
+        _dask(y),
+        None if w is None else _dask(w),
+        sizes,
+        rng,
     )
+    assert validation is None
     assert on_dask.layout == in_memory.layout
     for _ in range(3):
         theta = rng.normal(scale=0.5, size=in_memory.layout.size)
@@ -197,7 +203,7 @@ def test_errors_name_the_global_sample(client):
     [
         ({"X": "unknown"}, "unknown chunk sizes"),
         ({"y": "short"}, "inconsistent numbers of samples"),
-        ({"early_stopping": True}, "early_stopping=True is not supported"),
+        ({"early_stopping": True}, "The validation set is too small"),
     ],
 )
 def test_rejected(client, kwargs, message):
@@ -208,7 +214,8 @@ def test_rejected(client, kwargs, message):
     if kwargs.get("y") == "short":
         y = y[:-1]
     if "early_stopping" in kwargs:
-        params = {"early_stopping": True}
+        params = {"early_stopping": True, "validation_fraction": 0.01}
+        X_dask = X_dask.rechunk(45)  # one block: 1 sequence held out
     with pytest.raises(ValueError, match=message):
         ElmanClassifier(3, **params).fit(X_dask, y)
 
@@ -237,3 +244,43 @@ def test_local_scheduler_without_a_client():
         proba = fitted.predict_proba(_dask(X)).compute()
     np.testing.assert_allclose(fitted.loss_, expected.loss_, rtol=1e-9)
     np.testing.assert_allclose(proba, expected.predict_proba(X), rtol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["weighted", "sequence_classifier"])
+def test_early_stopping_holds_out_samples_block_by_block(client, name):
+    estimator, X, y, w = _case(name)
+    estimator.set_params(early_stopping=True, validation_fraction=0.2)
+    sizes = estimator._checked_hidden_layer_sizes()
+    on_dask, validation = dask_training_data(
+        clone(estimator), _dask(X), _dask(y), w, sizes, np.random.RandomState(0)
+    )
+    # the held-out samples: ceil(0.2 * n) of each block, by a seed per block
+    seeds = np.random.RandomState(0).randint(np.iinfo(np.int32).max, size=3)
+    held, train = [], []
+    for first, n, seed in zip([0, 20, 40], [20, 20, 5], seeds, strict=True):
+        order = np.random.RandomState(seed).permutation(n) + first
+        n_held = int(np.ceil(0.2 * n))
+        held += sorted(order[:n_held])
+        train += sorted(order[n_held:])
+    assert len(validation.weights) == (
+        len(held) * N_TIMESTEPS if name != "weighted" else len(held)
+    )
+    in_memory, _ = (
+        clone(estimator)
+        .set_params(early_stopping=False)
+        ._training_data(
+            X[train], y[train], None if w is None else w[train], sizes, None
+        )
+    )
+    theta = np.random.RandomState(1).normal(size=in_memory.layout.size)
+    J, grad = objective(theta, in_memory)
+    J_dask, grad_dask = objective(theta, on_dask)
+    np.testing.assert_allclose(J_dask, J, rtol=1e-12)
+    np.testing.assert_allclose(grad_dask, grad, rtol=1e-12, atol=1e-12 * abs(J))
+
+    first = _fit(clone(estimator), _dask(X), _dask(y), w)
+    again = _fit(clone(estimator), _dask(X), _dask(y), w)
+    assert len(first.validation_scores_) == len(first.loss_curve_) == first.n_iter_
+    assert first.best_validation_score_ == max(first.validation_scores_)
+    np.testing.assert_array_equal(first.validation_scores_, again.validation_scores_)
+    assert first.loss_ == again.loss_
