@@ -284,3 +284,38 @@ def test_early_stopping_holds_out_samples_block_by_block(client, name):
     assert first.best_validation_score_ == max(first.validation_scores_)
     np.testing.assert_array_equal(first.validation_scores_, again.validation_scores_)
     assert first.loss_ == again.loss_
+
+
+def test_a_worker_killed_mid_fit_costs_time_not_the_fit(client, monkeypatch):
+    # last in the module: the cluster's nanny restarts the killed worker
+    import os
+    import signal
+
+    from sklearn_elman._dask import DaskTrainingData
+
+    estimator, X, y, w = _case("weighted")
+    undisturbed = _fit(clone(estimator), _dask(X), _dask(y), w)
+
+    objective = DaskTrainingData.objective
+    calls = []
+
+    def kill_on_third_call(data, theta):
+        calls.append(1)
+        if len(calls) == 3:
+            holders = client.who_has()[str(data.blocks[0].key)]
+            pid = client.run(os.getpid, workers=list(holders))
+            for worker_pid in pid.values():
+                os.kill(worker_pid, signal.SIGKILL)
+        return objective(data, theta)
+
+    monkeypatch.setattr(DaskTrainingData, "objective", kill_on_third_call)
+    fitted = _fit(clone(estimator), _dask(X), _dask(y), w)
+    assert len(calls) > 3
+    for name in ["input_weights_", "recurrent_weights_", "output_weights_"]:
+        for W, W_undisturbed in zip(
+            np.atleast_1d(getattr(fitted, name)),
+            np.atleast_1d(getattr(undisturbed, name)),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(W, W_undisturbed)
+    assert fitted.loss_ == undisturbed.loss_
