@@ -21,6 +21,7 @@ the same at both numbers of samples.
 """
 
 import argparse
+import contextlib
 import json
 import resource
 import subprocess
@@ -55,6 +56,23 @@ def _generated(size, n_samples, chunks):
     return X, y
 
 
+@contextlib.contextmanager
+def _cluster():
+    """A client of a LocalCluster of 2 single-threaded worker processes."""
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=N_WORKERS,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
 def _best(theta, data, repeats):
     """The best time of ``repeats`` evaluations of the objective, in seconds."""
     from sklearn_elman._objective import objective
@@ -68,19 +86,11 @@ def _best(theta, data, repeats):
 
 
 def time_sizes(names, repeats):
-    from distributed import Client, LocalCluster
-
     from sklearn_elman._dask import dask_training_data
 
     results = {}
     with (
-        LocalCluster(
-            n_workers=N_WORKERS,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        Client(cluster),
+        _cluster(),
     ):
         for name in names:
             size = SIZES[name]
@@ -115,17 +125,9 @@ def time_sizes(names, repeats):
 
 def peak_memory(n_samples):
     """The client's peak resident memory, in MB, for a short fit (run alone)."""
-    from distributed import Client, LocalCluster
-
     size = SIZES["XL"]
     with (
-        LocalCluster(
-            n_workers=N_WORKERS,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        ) as cluster,
-        Client(cluster),
+        _cluster(),
         warnings.catch_warnings(),
     ):
         warnings.simplefilter("ignore")

@@ -429,7 +429,8 @@ def blockwise(method):
         # one sequence of zeros tells the output's shape and dtype (and any
         # mismatch with the fitted model, now rather than on the workers)
         probe = method(self, np.zeros((1, *X.shape[1:]), X.dtype))
-        estimator = dask.delayed(self, pure=False)
+        # a snapshot: a later fit rebinds the weights, the lazy result keeps these
+        estimator = dask.delayed(copy.copy(self), pure=False)
         parts = [
             da.from_delayed(
                 dask.delayed(method)(estimator, block),
