@@ -29,6 +29,7 @@ from sklearn.utils.validation import (
 
 from ._atomic import atomic_fit
 from ._callbacks import CallbackSupportMixin, FitTask
+from ._dask import blockwise, dask_training_data, is_dask_collection
 from ._objective import OUTPUT_ACTIVATIONS, Batch, TrainingData, network_outputs
 from ._params import Layout, Params, init_params, pack
 from ._recurrence import ACTIVATIONS
@@ -258,6 +259,24 @@ class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{type(self).__name__} requires y to be passed, but the target y "
                 "is None."
             )
+        rng = check_random_state(self.random_state)
+        if is_dask_collection(X):  # blocks prepared and kept on the workers
+            data, validation = dask_training_data(
+                self, X, y, sample_weight, hidden_layer_sizes, rng
+            )
+        else:
+            data, validation = self._training_data(
+                X, y, sample_weight, hidden_layer_sizes, rng
+            )
+        theta0 = self._initial_theta(data.layout, rng)
+        fit_lbfgs(self, theta0, data, validation, task)
+        task.end()
+        return self
+
+    def _training_data(self, X, y, sample_weight, hidden_layer_sizes, rng):
+        """Validate in-memory X, y and sample_weight, set the input and target
+        attributes, and return the TrainingData and the held-out Batch (or
+        None) of early stopping."""
         frame = hasattr(X, "columns")  # before X becomes the padded array
         X, absent = validate_sequences(self, X, reset=True)
         check_n_targets(X, y, frame=frame)
@@ -275,7 +294,6 @@ class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         sample_weight = self._weigh_classes(y, sample_weight)
         n_targets = (~absent).sum(axis=1) if Y.ndim == 3 else 1
         check_weight_scale(sample_weight, self.alpha, n_targets)
-        rng = check_random_state(self.random_state)
 
         validation = None
         if self.early_stopping:
@@ -302,10 +320,7 @@ class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             activation=self.activation,
             out_activation=out_activation,
         )
-        theta0 = self._initial_theta(data.layout, rng)
-        fit_lbfgs(self, theta0, data, validation, task)
-        task.end()
-        return self
+        return data, validation
 
     def _split_for_early_stopping(self, Y, sample_weight, rng):
         """Indices of the sequences to train on and of those held out, refusing
@@ -479,11 +494,17 @@ class _LabelsMixin(ClassifierMixin):
                     "warm_start=True needs y with the classes of the previous fit: "
                     f"{self.classes_} before, {classes} now."
                 )
-        self._label_binarizer = LabelBinarizer().fit(y)
+        # A block of a Dask fit (_dask.py) gets the classes of the whole
+        # training set, or while it is surveyed ("block") its own.
+        given = getattr(self, "_dask_classes", None)
+        if isinstance(given, LabelBinarizer):
+            self._label_binarizer = given
+        else:
+            self._label_binarizer = LabelBinarizer().fit(y)
         self.classes_ = self._label_binarizer.classes_
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             out_activation = "logistic"
-        elif len(self.classes_) < 2:
+        elif len(self.classes_) < 2 and given is None:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least 2 classes; y "
                 f"has only 1 class: {self.classes_[0]!r}."
@@ -520,6 +541,7 @@ class _LabelsMixin(ClassifierMixin):
 class _StateFeaturesMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
     """``transform``: the readout's input as features for another estimator."""
 
+    @blockwise
     def transform(self, X):
         """The state the readout reads: the last layer's state after each
         sequence's last observed step (and, when bidirectional, the backward
@@ -677,6 +699,7 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         return self._encode_labels(y)
 
+    @blockwise
     def predict_proba(self, X):
         """Class probabilities of each sequence.
 
@@ -695,6 +718,7 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
         _, Z, _ = self._network_output(X)
         return self._probabilities(self._output(Z))
 
+    @blockwise
     def decision_function(self, X):
         """The output units' pre-activations (logits) for each sequence.
 
@@ -713,6 +737,7 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
         _, scores, _ = self._network_output(X)
         return scores.ravel() if scores.shape[1] == 1 else scores
 
+    @blockwise
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
 
@@ -733,6 +758,7 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
             return Z - logsumexp(Z, axis=1, keepdims=True)
         return np.log(self.predict_proba(X))  # logistic: clipped away from 0 and 1
 
+    @blockwise
     def predict(self, X):
         """Predict the class of each sequence.
 
@@ -814,6 +840,7 @@ class ElmanRegressor(RegressorMixin, _StateFeaturesMixin, BaseElman):
         self._y_ndim = y.ndim
         return y.reshape(len(y), -1), "identity"
 
+    @blockwise
     def predict(self, X):
         """Predict the target of each sequence.
 

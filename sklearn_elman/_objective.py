@@ -357,6 +357,8 @@ def objective(theta, data):
     J : float
     grad : ndarray of shape (layout.size,)
     """
+    if not isinstance(data, TrainingData):  # blocks on Dask workers (_dask.py)
+        return data.objective(theta)
     params = unpack(theta.astype(data.dtype, copy=False), data.layout)
     grad = data.penalty * theta  # the penalty's gradient; the chunks add theirs
     J = 0.5 * float(np.dot(grad, theta))

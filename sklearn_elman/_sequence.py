@@ -6,6 +6,7 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils.validation import _check_sample_weight
 
+from ._dask import blockwise
 from ._elman import BaseElman, _fill_doc, _LabelsMixin
 from ._validation import ragged_lengths, validate_step_targets
 
@@ -163,6 +164,7 @@ class ElmanSequenceClassifier(_LabelsMixin, _BaseSequenceElman):
         Y, out_activation = self._encode_labels(labels)
         return self._scatter(Y, absent), out_activation
 
+    @blockwise
     def predict(self, X):
         """Predict the class of every time step.
 
@@ -182,6 +184,7 @@ class ElmanSequenceClassifier(_LabelsMixin, _BaseSequenceElman):
         _, Z, _ = self._network_output(X)
         return _in_layout(X, self._labels(self._output(Z)))
 
+    @blockwise
     def predict_proba(self, X):
         """Class probabilities of every time step.
 
@@ -290,6 +293,7 @@ class ElmanSequenceRegressor(RegressorMixin, _BaseSequenceElman):
     def _score_output(self, output, Y, sample_weight):
         return r2_score(Y, output, sample_weight=sample_weight)
 
+    @blockwise
     def predict(self, X):
         """Predict the target of every time step.
 
