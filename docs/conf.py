@@ -56,11 +56,13 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     "doc_module": ("sklearn_elman",),
     "backreferences_dir": "generated/backreferences",
-    "reference_url": {"sklearn_elman": None},
     "download_all_examples": False,
     "remove_config_comments": True,
     "abort_on_example_error": True,
     "write_computation_times": False,
+    # Show what an example prints, not the repr of a cell's last expression
+    # (`Text(...)` from set_title, `<matplotlib.legend.Legend ...>`).
+    "capture_repr": (),
 }
 
 # The user guide's figures (.. plot::) are drawn at build time from their code.

@@ -141,3 +141,49 @@ def test_pages_with_equations_load_the_bundled_mathjax():
         )
     ]
     assert without == []
+
+
+class _ScriptOutput(HTMLParser):
+    """The text of a gallery page's output blocks (``sphx-glr-script-out``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.text = []
+        self._depth = 0  # <div> nesting inside an output block; 0 outside
+
+    def handle_starttag(self, tag, attrs):
+        if tag != "div":
+            return
+        if self._depth:
+            self._depth += 1
+        elif "sphx-glr-script-out" in (dict(attrs).get("class") or "").split():
+            self._depth = 1
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth:
+            self.text.append(data)
+
+
+# A warning as Python prints it, or the repr of an object a cell left behind.
+STRAY_OUTPUT = re.compile(
+    r"\w+Warning: |<[\w.]+ object at 0x|^(?:Text|Line2D|Legend)\(", re.MULTILINE
+)
+
+
+def test_gallery_output_has_no_warnings_or_reprs():
+    examples = [page for page in PAGES if page.parent.name == "auto_examples"]
+    assert examples
+    stray = []
+    for page in examples:
+        parser = _ScriptOutput()
+        parser.feed(page.read_text(encoding="utf-8"))
+        stray += [
+            (page.name, line.strip())
+            for line in "".join(parser.text).splitlines()
+            if STRAY_OUTPUT.search(line.strip())
+        ]
+    assert stray == []
