@@ -73,6 +73,8 @@ plot_formats = [("png", 100)]
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklearn-elman {release}"
+html_static_path = ["_static"]
+html_css_files = ["sklearn_elman.css"]  # tables that fit the page
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
