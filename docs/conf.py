@@ -84,7 +84,10 @@ html_theme_options = {
         "user_guide/comparison": [],
     },
 }
-html_sidebars = {"user_guide/comparison": []}
+# No left sidebar on the Performance page, a top-level page with no children
+# (it would be an empty "Section Navigation"), nor on the comparison page,
+# whose table needs the width.
+html_sidebars = {"performance": [], "user_guide/comparison": []}
 
 
 # :ref:`title <label>`, :ref:`label`, :term:`word` and the like.
