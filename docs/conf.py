@@ -45,6 +45,8 @@ default_role = "literal"
 autosummary_generate = True
 autodoc_default_options = {"member-order": "groupwise"}
 numpydoc_show_class_members = False
+# "fit()", not "ElmanClassifier.fit()", in an API page's "On this page" list.
+toc_object_entries_show_parents = "hide"
 
 # The gallery: every examples/plot_*.py runs at build time; a failing example
 # fails the build. No execution-times pages: sphinx-gallery's load jQuery and
