@@ -419,35 +419,43 @@ def best_rows(runs):
 
 
 def plot_scaling(scaling, path):
+    """Log-log plots of the scaling study, sized to be read at about 900 px wide
+    (the documentation shows it at the page's full width)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(9, 4.4), layout="constrained", sharey=True)
     base = SIZES["M"]
     labels = {
         "ours": ("o-", "sklearn-elman (NumPy)"),
         "torch": ("s-", "PyTorch nn.RNN"),
     }
-    for ax, (dimension, by_side) in zip(axes, scaling.items(), strict=True):
-        for side, rows in by_side.items():
-            x = np.array([row["size"][dimension] for row in rows], dtype=float)
-            ms = np.array([row["best_s"] for row in rows]) * 1e3
-            style, label = labels[side]
-            ax.loglog(x, ms, style, label=label)
-            if side == "ours":
-                ours = ms
-        # slope 1 through ours' last point: linear cost in this dimension
-        ax.loglog(x, ours[-1] * x / x[-1], "k--", lw=1, label="slope 1")
-        fixed = {k: v for k, v in base._asdict().items() if k != dimension}
-        ax.set_title(", ".join(f"{k}={v}" for k, v in fixed.items()), fontsize="small")
-        ax.set_xlabel(dimension)
-        ax.set_ylabel("ms per objective + gradient")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize="small")
-    fig.suptitle(f"Time per evaluation, float64, {N_THREADS} threads (best of repeats)")
-    fig.savefig(path, dpi=120)
+    with plt.rc_context({"font.size": 12}):
+        for ax, (dimension, by_side) in zip(axes, scaling.items(), strict=True):
+            for side, rows in by_side.items():
+                x = np.array([row["size"][dimension] for row in rows], dtype=float)
+                ms = np.array([row["best_s"] for row in rows]) * 1e3
+                style, label = labels[side]
+                ax.loglog(x, ms, style, label=label)
+                if side == "ours":
+                    ours = ms
+            # slope 1 through ours' last point: linear cost in this dimension
+            ax.loglog(x, ours[-1] * x / x[-1], "k--", lw=1, label="slope 1")
+            fixed = [f"{k}={v}" for k, v in base._asdict().items() if k != dimension]
+            title = ", ".join(fixed[:2]) + ",\n" + ", ".join(fixed[2:])
+            ax.set_title(title, fontsize=11)
+            ax.set_xlabel(dimension, fontsize=12)
+            ax.tick_params(labelsize=11)
+            ax.grid(True, which="both", alpha=0.3)
+        axes[0].set_ylabel("ms per objective + gradient", fontsize=12)
+        axes[0].legend(fontsize=11)
+        fig.suptitle(
+            f"Time per evaluation, float64, {N_THREADS} threads (best of repeats)",
+            fontsize=13,
+        )
+        fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
@@ -699,10 +707,24 @@ def main(argv=None):
     parser.add_argument(
         "--retries", type=int, default=3, help="measurements again, at most"
     )
+    parser.add_argument(
+        "--replot",
+        type=Path,
+        metavar="JSON",
+        help="only draw scaling.png into --out from the scaling study of a stored "
+        "bench_objective.json; times nothing",
+    )
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         worker(*args.worker, repeats=args.repeats)
+        return
+    if args.replot:
+        args.out.mkdir(parents=True, exist_ok=True)
+        plot_scaling(
+            json.loads(args.replot.read_text())["scaling"], args.out / "scaling.png"
+        )
+        print(f"Wrote {args.out}/scaling.png")
         return
 
     command = shlex.join(["python", "benchmarks/bench_objective.py", *sys.argv[1:]])

@@ -25,6 +25,17 @@ def test_bench_objective_worker_runs(side):
     assert result["supported"] and result["best_s"] > 0
 
 
+def test_bench_objective_replots_a_stored_run(tmp_path):
+    """--replot draws scaling.png from the stored JSON, timing nothing."""
+    pytest.importorskip("matplotlib")
+    command = [sys.executable, str(BENCHMARKS / "bench_objective.py")]
+    stored = BENCHMARKS / "results" / "bench_objective.json"
+    command += ["--replot", str(stored), "--out", str(tmp_path)]
+    subprocess.run(command, capture_output=True, check=True)
+    assert (tmp_path / "scaling.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["scaling.png"]
+
+
 def test_profile_objective_runs():
     command = [sys.executable, str(BENCHMARKS / "profile_objective.py")]
     output = subprocess.run(
