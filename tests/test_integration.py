@@ -363,14 +363,14 @@ def dask_client():
     """A local Dask cluster of 2 single-threaded worker processes."""
     pytest.importorskip("dask")
     distributed = pytest.importorskip("distributed")
-    # dashboard_address=None: no diagnostics web server, hence no port that
-    # could clash with another job on the machine.
+    # dashboard_address=":0": the dashboard on a free port. None does not turn
+    # it off in distributed 2026.8 (it takes 8787, which another job may hold).
     with (
         distributed.LocalCluster(
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
