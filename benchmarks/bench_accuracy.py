@@ -1,7 +1,7 @@
 """Test accuracy on real sequence data: the defaults, the recipe, a flattened MLP.
 
     python benchmarks/bench_accuracy.py [--datasets NAME ...] [--models NAME ...]
-        [--seeds 0 1 2] [--n-jobs 2] [--out benchmarks/results]
+        [--seeds 0 1 2] [--n-jobs 2] [--out benchmarks/results] [--replot JSON]
 
 Data: the UCR/UEA classification sets and the TSER regression set that ship
 inside ``aeon==1.6.0`` (the ``benchmarks`` extra; nothing is downloaded), with
@@ -362,6 +362,9 @@ def report(results, args, elapsed):
 
 
 def plot(results, path):
+    """Bars of each model's mean test score (error bars: the spread over the
+    seeds), the published figures as black markers; classification above,
+    regression below."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -376,16 +379,16 @@ def plot(results, path):
     ]
     panels = [panel for panel in panels if panel[1]]
     fig, axes = plt.subplots(
-        1,
         len(panels),
-        figsize=(11, 4.2),
-        gridspec_kw={"width_ratios": [len(group) for _, group, _ in panels]},
+        1,
+        figsize=(10, 4.6 * len(panels)),
+        gridspec_kw={"height_ratios": [1.4, 1][: len(panels)]},
         squeeze=False,
     )
     colors = {"default": "#9e9e9e", "recipe": "#1f77b4", "MLP": "#ff7f0e"}
     colors["mean"] = "#bcbd22"
-    markers = {"1-NN DTW (full)": "x", "ROCKET": "D", "FreshPRINCE": "^", "FCN": "s"}
-    for ax, (task, group, ylabel) in zip(axes[0], panels, strict=True):
+    markers = {"1-NN DTW (full)": "X", "ROCKET": "D", "FreshPRINCE": "^", "FCN": "s"}
+    for ax, (task, group, ylabel) in zip(axes[:, 0], panels, strict=True):
         models = [m for m in MODELS if any(summary(r, m) for r in group)]
         width = 0.8 / len(models)
         for k, model in enumerate(models):
@@ -399,33 +402,36 @@ def plot(results, path):
                     stats["mean"],
                     width,
                     yerr=stats["std"],
+                    capsize=3,
                     color=colors[model],
                     label=None if labelled else model,
                 )
                 labelled = True
+        labelled = set()
         for i, r in enumerate(group):
             for anchor, value in ANCHORS[r["name"]].items():
                 if anchor in markers:
                     ax.plot(
-                        i,
+                        i + 0.45,  # beside the bars, at the height of the figure
                         value,
                         markers[anchor],
                         color="black",
-                        markersize=7,
-                        label=anchor if i == 0 else None,
+                        markersize=8,
+                        label=None if anchor in labelled else f"{anchor}, published",
                     )
+                    labelled.add(anchor)
         ax.set_xticks(range(len(group)))
-        ax.set_xticklabels([r["name"] for r in group], rotation=15, fontsize=10)
-        ax.set_ylabel(ylabel, fontsize=11)
+        ax.set_xticklabels(
+            [r["name"] for r in group], fontsize=12, rotation=15, ha="right"
+        )
+        ax.set_xlim(-0.6, len(group) - 0.3)
+        ax.set_ylabel(ylabel, fontsize=13)
+        ax.tick_params(axis="y", labelsize=12)
         ax.grid(axis="y", alpha=0.3)
-        if task == "regression":
-            ax.set_ylim(0.25, 0.5)
-            ax.legend(fontsize=9, loc="upper right")
-        else:
-            ax.set_ylim(0, 1)
-            ax.legend(fontsize=9, loc="lower left", ncols=2)
+        ax.set_ylim(*((0, 1.0) if task == "classification" else (0.25, 0.65)))
+        ax.legend(fontsize=11, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
 
 
 def main():
@@ -436,7 +442,16 @@ def main():
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument(
+        "--replot",
+        type=Path,
+        metavar="JSON",
+        help="only redraw the plot from a run's bench_accuracy.json, into --out",
+    )
     args = parser.parse_args()
+    if args.replot:
+        plot(json.loads(args.replot.read_text()), args.out / "accuracy.png")
+        return
 
     warnings.simplefilter("ignore", ConvergenceWarning)  # fixed budgets, on purpose
     fit_recipe = load_recipe()
