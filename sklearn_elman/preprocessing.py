@@ -300,10 +300,11 @@ class SequencePooler(
 ):
     r"""Summarise each sequence's observed steps in consecutive windows.
 
-    Window :math:`k` of a sequence holds its observed steps number
-    :math:`k \cdot \mathrm{window}` to :math:`(k + 1) \cdot \mathrm{window} - 1`,
-    counted from its first observed step, and is replaced by their mean; the
-    last window of a sequence may be shorter. Each window becomes one step that
+    Window :math:`k = 0, 1, \dots` of a sequence holds its observed steps
+    number :math:`k \cdot \mathrm{window} + 1` to
+    :math:`(k + 1) \cdot \mathrm{window}`, counting its first observed step as
+    number 1 (as the Notes do), and is replaced by their mean; the last window
+    of a sequence may be shorter. Each window becomes one step that
     holds its mean (and, with ``statistics``, its minimum and maximum) of each
     feature. Absent (all-NaN) steps are
     skipped wherever they stand, so a sequence pooled alone, NaN-padded at
