@@ -68,3 +68,17 @@ def test_performance_page_quotes_what_is_stored():
         )
     )
     assert unstored == []
+
+
+def test_bench_accuracy_runs_the_recipe_of_the_page(tmp_path):
+    """The accuracy benchmark finds the recipe between the page's markers and
+    runs it; digits need no aeon, so this runs without the benchmarks extra."""
+    command = [sys.executable, str(BENCHMARKS / "bench_accuracy.py")]
+    command += ["--datasets", "digits rows", "--seeds", "0", "--out", str(tmp_path)]
+    command += ["--models", "default", "recipe", "MLP"]
+    subprocess.run(command, capture_output=True, check=True)
+    report = (tmp_path / "bench_accuracy.md").read_text()
+    row = next(line for line in report.splitlines() if line.startswith("| digits"))
+    assert row.count("±") == 3  # default, recipe and MLP were scored
+    assert "digits rows: 0: " in report  # the recipe's grid search chose
+    assert (tmp_path / "accuracy.png").stat().st_size > 0
