@@ -313,10 +313,12 @@ def _fmt(value):
 
 
 def report(results, args, elapsed):
-    versions = {
-        package: importlib.metadata.version(package)
-        for package in ("numpy", "scipy", "scikit-learn", "aeon")
-    }
+    versions = {}
+    for package in ("numpy", "scipy", "scikit-learn", "aeon"):
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:  # digits alone need no aeon
+            versions[package] = "not installed"
     lines = [
         "# Accuracy on real sequence data",
         "",
