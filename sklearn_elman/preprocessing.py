@@ -288,8 +288,16 @@ def _in_layout_of(X, X_3d):
         X = list(X)
     if _is_ragged(X):
         return [X_3d[i, : len(x)].reshape(np.shape(x)) for i, x in enumerate(X)]
-    input_ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
-    return X_3d[:, :, 0] if input_ndim == 2 else X_3d
+    return X_3d[:, :, 0] if _input_ndim(X) == 2 else X_3d
+
+
+def _input_ndim(X):
+    """The number of dimensions of input ``X`` that ``validate_sequences``
+    accepted and read as one array: a list's from its first sample, without
+    converting the whole list again."""
+    if isinstance(X, (list, tuple)):
+        return 1 + np.ndim(X[0])
+    return X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
 
 
 class SequencePooler(
@@ -451,8 +459,7 @@ class SequencePooler(
                 pooled[i, :n].reshape((n, -1) if np.ndim(x) == 2 else (n,))
                 for i, (x, n) in enumerate(zip(X, n_pooled, strict=True))
             ]
-        input_ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
-        if input_ndim == 2 and len(statistics) == 1:
+        if _input_ndim(X) == 2 and len(statistics) == 1:
             pooled = pooled[:, :, 0]
         return _as_output(self, X, pooled)
 
