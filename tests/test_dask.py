@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_elman import (
     ElmanClassifier,
@@ -220,6 +220,119 @@ def test_rejected(client, kwargs, message):
         ElmanClassifier(3, **params).fit(X_dask, y)
 
 
+class _StopAfter:
+    """A callback (sklearn.callback) that records the fitted estimators of the
+    iterations' ends and asks to stop after ``n`` iterations."""
+
+    def __init__(self, n):
+        self.n, self.fitted = n, []
+
+    def setup(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None, **_):
+        if context.task_name != "iteration" or fitted_estimator is None:
+            return False
+        self.fitted.append(fitted_estimator)
+        return fitted_estimator.n_iter_ == self.n
+
+    def teardown(self, estimator, context):
+        pass
+
+
+def test_callbacks_see_the_iterations_of_a_dask_fit(client):
+    pytest.importorskip("sklearn.callback")
+    estimator, X, y, w = _case("weighted")
+    estimator.set_params(random_state=0, max_iter=50)
+    stops = [_StopAfter(4), _StopAfter(4)]
+    expected = clone(estimator).set_callbacks(stops[0]).fit(X, y, w)
+    fitted = clone(estimator).set_callbacks(stops[1]).fit(_dask(X), _dask(y), w)
+    assert fitted.n_iter_ == expected.n_iter_ == 4
+    assert [f.n_iter_ for f in stops[1].fitted] == [1, 2, 3, 4]
+    for in_memory, on_dask in zip(*(s.fitted for s in stops), strict=True):
+        np.testing.assert_allclose(on_dask.loss_, in_memory.loss_, rtol=1e-9)
+        np.testing.assert_allclose(
+            on_dask.predict_proba(X), in_memory.predict_proba(X), rtol=1e-7
+        )
+
+
+def _count_calls(monkeypatch, name):
+    """Count the calls of ``sklearn_elman._dask.<name>`` (on the client)."""
+    from sklearn_elman import _dask
+
+    calls, function = [], getattr(_dask, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return function(*args, **kwargs)
+
+    monkeypatch.setattr(_dask, name, counted)
+    return calls
+
+
+def test_evaluations_go_to_one_actor_per_worker(client, monkeypatch):
+    estimator, X, y, w = _case("weighted")
+    starts = _count_calls(monkeypatch, "_start_servers")
+    evaluations = _count_calls(monkeypatch, "_block_objective")  # the client's
+    rng = np.random.RandomState(0)
+    sizes = estimator._checked_hidden_layer_sizes()
+    data, _ = dask_training_data(estimator, _dask(X), _dask(y), w, sizes, rng)
+    theta = rng.normal(size=data.layout.size)
+    for _ in range(3):
+        objective(theta, data)
+    assert len(starts) == 1 and not evaluations  # the blocks are evaluated remotely
+    blocks = distributed.futures_of(data.blocks)
+    holders = {w for ws in client.who_has(blocks).values() for w in ws}
+    assert len(data._servers) == len(holders)
+    # an evaluation adds no task to the scheduler's graph
+    tasks = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+    objective(theta, data)
+    assert (
+        client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+        == tasks
+    )
+    assert tasks > 0  # the blocks, at least
+
+
+def _fail_on_workers(client, error):
+    """Make every block's evaluation on the workers raise ``error`` (None: undo)."""
+
+    def patch(error=error):
+        from sklearn_elman import _dask
+
+        if not hasattr(_dask, "_saved_block_objective"):
+            _dask._saved_block_objective = _dask._block_objective
+        if error is None:
+            _dask._block_objective = _dask._saved_block_objective
+            return
+
+        def fail(theta, block):
+            raise error
+
+        _dask._block_objective = fail
+
+    client.run(patch)
+
+
+def test_an_error_on_a_worker_is_raised_not_retried(client, monkeypatch):
+    estimator, X, y, w = _case("weighted")
+    model = clone(estimator)
+    starts = _count_calls(monkeypatch, "_start_servers")
+    _fail_on_workers(client, OSError("disk full"))
+    try:
+        with pytest.raises(OSError, match="disk full"):
+            _fit(model, _dask(X), _dask(y), w)
+    finally:
+        _fail_on_workers(client, None)
+    assert len(starts) == 1  # not started again: the workers are all there
+    assert not hasattr(model, "classes_")  # the fit changed nothing
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
 def test_numpy_fit_does_not_import_dask():
     code = (
         "import sys, numpy as np\n"
@@ -286,16 +399,23 @@ def test_early_stopping_holds_out_samples_block_by_block(client, name):
     assert first.loss_ == again.loss_
 
 
-def test_a_worker_killed_mid_fit_costs_time_not_the_fit(client, monkeypatch):
+@pytest.mark.parametrize("when", ["during an evaluation", "between evaluations"])
+def test_a_worker_killed_mid_fit_costs_time_not_the_fit(
+    client, monkeypatch, tmp_path, when
+):
     # last in the module: the cluster's nanny restarts the killed worker
     import os
     import signal
+    import threading
 
     from sklearn_elman._dask import DaskTrainingData
 
     estimator, X, y, w = _case("weighted")
     undisturbed = _fit(clone(estimator), _dask(X), _dask(y), w)
 
+    client.wait_for_workers(2)  # the worker killed by the previous case is back
+    slow = tmp_path / "slow"  # while it exists, the workers' evaluations take 1 s
+    _slow_on_workers(client, str(slow))
     objective = DaskTrainingData.objective
     calls = []
 
@@ -304,13 +424,27 @@ def test_a_worker_killed_mid_fit_costs_time_not_the_fit(client, monkeypatch):
         if len(calls) == 3:
             holders = client.who_has()[str(data.blocks[0].key)]
             pid = client.run(os.getpid, workers=list(holders))
-            for worker_pid in pid.values():
-                os.kill(worker_pid, signal.SIGKILL)
+
+            def kill():
+                for worker_pid in pid.values():
+                    os.kill(worker_pid, signal.SIGKILL)
+                slow.unlink(missing_ok=True)
+
+            if when == "between evaluations":
+                kill()
+            else:  # 0.3 s into an evaluation of 1 s
+                slow.touch()
+                threading.Timer(0.3, kill).start()
         return objective(data, theta)
 
     monkeypatch.setattr(DaskTrainingData, "objective", kill_on_third_call)
-    fitted = _fit(clone(estimator), _dask(X), _dask(y), w)
+    starts = _count_calls(monkeypatch, "_start_servers")
+    try:
+        fitted = _fit(clone(estimator), _dask(X), _dask(y), w)
+    finally:
+        slow.unlink(missing_ok=True)
     assert len(calls) > 3
+    assert len(starts) == 2  # the actors started again, once
     for name in ["input_weights_", "recurrent_weights_", "output_weights_"]:
         for W, W_undisturbed in zip(
             np.atleast_1d(getattr(fitted, name)),
@@ -319,3 +453,27 @@ def test_a_worker_killed_mid_fit_costs_time_not_the_fit(client, monkeypatch):
         ):
             np.testing.assert_array_equal(W, W_undisturbed)
     assert fitted.loss_ == undisturbed.loss_
+
+
+def _slow_on_workers(client, flag):
+    """Make the evaluations on the workers take 1 s while ``flag`` exists."""
+
+    def patch():
+        import os
+        import time
+
+        from sklearn_elman import _dask
+
+        evaluate = _dask._BlockServer.evaluate
+        if getattr(evaluate, "slowed", False):
+            return
+
+        def slowed(self, theta):
+            if os.path.exists(flag):
+                time.sleep(1.0)
+            return evaluate(self, theta)
+
+        slowed.slowed = True
+        _dask._BlockServer.evaluate = slowed
+
+    client.run(patch)
