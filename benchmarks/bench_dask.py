@@ -1,19 +1,27 @@
 """Time one objective evaluation in memory against one over Dask blocks.
 
     python benchmarks/bench_dask.py [--sizes L XL] [--repeats N]
-        [--memory-samples 4000 16000]
+        [--memory-samples 4000 16000] [--message-workers 1 2 4 8]
 
 For each size of ``bench_objective.py``: the best of ``--repeats`` calls of
-the objective L-BFGS calls (J and its gradient) in memory, on 2 threads, and
-on a ``LocalCluster`` of 2 single-threaded worker processes with the training
-set generated on the workers, in 2 blocks. Then the overhead of an
-evaluation over Dask: the same call on 2 blocks holding one sequence of each
-class between them, whose computing costs next to nothing beside the
-messages, and the bytes an evaluation sends (the weights, once) and receives
-(one gradient and J per block), computed from their sizes. Last, the
-client's peak memory (its maximum resident set, in a fresh process for each
-size) for a fit of 3 iterations on data generated on the workers, at each of
-``--memory-samples`` (size XL's sequences).
+the objective L-BFGS calls (J and its gradient) in memory, on 2 threads and
+on 1, and on a ``LocalCluster`` of 2 single-threaded worker processes with
+the training set generated on the workers, in 2 blocks. Then the overhead of
+an evaluation over Dask: the same call on 2 blocks holding one sequence of
+each class between them, whose computing costs next to nothing beside the
+messages, and the bytes an evaluation sends (the weights, once to each
+worker) and receives (one gradient and J per block), computed from their
+sizes. Last, the client's peak memory (its maximum resident set, in a fresh
+process for each size) for a fit of 3 iterations on data generated on the
+workers, at each of ``--memory-samples`` (size XL's sequences).
+
+The scaling model: the overhead of an evaluation on local clusters of each
+of ``--message-workers`` single-threaded workers (one block of next to no
+work on each), fitted as ``latency + P * per_worker`` for P workers; with
+``compute`` the time of one evaluation on one core, an evaluation on P
+workers then takes ``compute / P + latency + P * per_worker``. The model is
+checked against the measured 2-process time of each size, and its
+predictions for 10 to 1000 workers are printed.
 
 Targets: the 2-process cluster at least as fast per evaluation as in memory
 at XL; the overhead under 5% of an evaluation at L; the client's peak memory
@@ -57,13 +65,13 @@ def _generated(size, n_samples, chunks):
 
 
 @contextlib.contextmanager
-def _cluster():
-    """A client of a LocalCluster of 2 single-threaded worker processes."""
+def _cluster(n_workers=N_WORKERS):
+    """A client of a LocalCluster of single-threaded worker processes."""
     from distributed import Client, LocalCluster
 
     with (
         LocalCluster(
-            n_workers=N_WORKERS,
+            n_workers=n_workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
@@ -101,6 +109,8 @@ def time_sizes(names, repeats):
             theta = rng.normal(scale=0.1, size=in_memory.layout.size)
             with threadpool_limits(N_WORKERS):
                 memory_s = _best(theta, in_memory, repeats)
+            with threadpool_limits(1):
+                one_core_s = _best(theta, in_memory, repeats)
             X_dask, y_dask = _generated(size, size.n_samples, N_WORKERS)
             on_dask, _ = dask_training_data(
                 _estimator(size), X_dask, y_dask, None, (size.n_hidden,), rng
@@ -114,13 +124,95 @@ def time_sizes(names, repeats):
             overhead_s = _best(theta, tiny, repeats)
             results[name] = {
                 "in_memory_s": memory_s,
+                "one_core_s": one_core_s,
                 "dask_s": dask_s,
                 "overhead_s": overhead_s,
                 "overhead_share": overhead_s / dask_s,
-                "bytes_sent": theta.nbytes,
+                "bytes_sent": N_WORKERS * theta.nbytes,
                 "bytes_received": N_WORKERS * (theta.nbytes + 8),
             }
     return results
+
+
+def message_costs(names, worker_counts, repeats):
+    """The overhead of one evaluation on a LocalCluster of each number of
+    workers, one block of next to no work on each: ``{name: {P: seconds}}``."""
+    from sklearn_elman._dask import dask_training_data
+
+    costs = {name: {} for name in names}
+    for n_workers in worker_counts:
+        with _cluster(n_workers) as client:
+            client.wait_for_workers(n_workers)
+            for name in names:
+                size = SIZES[name]
+                # P blocks of ceil(n_classes / P) sequences: every class present
+                n_samples = n_workers * -(-size.n_classes // n_workers)
+                X, y = _generated(size, n_samples, n_workers)
+                rng = np.random.RandomState(0)
+                tiny, _ = dask_training_data(
+                    _estimator(size), X, y, None, (size.n_hidden,), rng
+                )
+                assert len(tiny.blocks) == n_workers
+                theta = rng.normal(scale=0.1, size=tiny.layout.size)
+                tiny.objective(theta)  # starts the actors
+                assert len(tiny._servers) == n_workers
+                costs[name][n_workers] = _best(theta, tiny, repeats)
+    return costs
+
+
+def scaling_model(costs, timings):
+    """``latency + P * per_worker`` fitted to each size's measured overheads,
+    checked against the 2-process times and extrapolated."""
+    model = {}
+    for name, by_workers in costs.items():
+        workers = np.array(sorted(by_workers), dtype=float)
+        seconds = np.array([by_workers[p] for p in sorted(by_workers)])
+        per_worker, latency = np.polyfit(workers, seconds, 1)
+        entry = {
+            "latency_s": latency,
+            "per_worker_s": per_worker,
+            "measured_overhead_s": dict(by_workers),
+        }
+        if name in timings:
+            compute = timings[name]["one_core_s"]
+            entry["one_core_s"] = compute
+            entry["predicted_2_workers_s"] = compute / 2 + latency + 2 * per_worker
+            entry["measured_2_workers_s"] = timings[name]["dask_s"]
+            entry["best_n_workers"] = float(np.sqrt(compute / per_worker))
+        model[name] = entry
+    return model
+
+
+def _print_model(model, timings):
+    print("scaling model: overhead of one evaluation = latency + P * per_worker")
+    print("size  latency (ms)  per worker (ms)  measured overhead (ms) by workers P")
+    for name, m in model.items():
+        measured = "  ".join(
+            f"P={p}: {1e3 * s:.2f}" for p, s in m["measured_overhead_s"].items()
+        )
+        print(
+            f"{name:<5} {1e3 * m['latency_s']:>12.2f} "
+            f"{1e3 * m['per_worker_s']:>16.3f}  {measured}"
+        )
+    print("check: one evaluation on 2 workers, compute / 2 + overhead(2)")
+    for name, m in model.items():
+        if "one_core_s" in m:
+            print(
+                f"{name:<5} one core {m['one_core_s']:.4f} s, predicted "
+                f"{m['predicted_2_workers_s']:.4f} s, measured "
+                f"{m['measured_2_workers_s']:.4f} s"
+            )
+    print("predicted time per evaluation (s) on P workers; data a multiple of size")
+    counts = [10, 30, 100, 300, 1000]
+    print("data       " + "".join(f"{'P=' + str(p):>10}" for p in counts))
+    for name, m in model.items():
+        if "one_core_s" not in m:
+            continue
+        for multiple in (1, 100, 10000):
+            compute = multiple * m["one_core_s"]
+            row = [compute / p + m["latency_s"] + p * m["per_worker_s"] for p in counts]
+            label = f"{name} x{multiple}"
+            print(f"{label:<11}" + "".join(f"{t:>10.4f}" for t in row))
 
 
 def peak_memory(n_samples):
@@ -141,6 +233,7 @@ def main():
     parser.add_argument("--sizes", nargs="+", default=["L", "XL"], choices=SIZES)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--memory-samples", nargs="+", type=int, default=[4000, 16000])
+    parser.add_argument("--message-workers", nargs="+", type=int, default=[1, 2, 4, 8])
     parser.add_argument("--memory-worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_worker is not None:
@@ -148,13 +241,23 @@ def main():
         return
 
     timings = time_sizes(args.sizes, args.repeats)
-    print("size  in memory (s)  2 processes (s)  overhead (s)  share  sent  received")
+    print(
+        "size  one core (s)  in memory (s)  2 processes (s)  overhead (s)  share  "
+        "sent  received"
+    )
     for name, r in timings.items():
         print(
-            f"{name:<5} {r['in_memory_s']:>13.4f} {r['dask_s']:>16.4f} "
+            f"{name:<5} {r['one_core_s']:>12.4f} "
+            f"{r['in_memory_s']:>13.4f} {r['dask_s']:>16.4f} "
             f"{r['overhead_s']:>13.4f} {r['overhead_share']:>6.1%} "
             f"{r['bytes_sent']:>5} {r['bytes_received']:>9}"
         )
+    _print_model(
+        scaling_model(
+            message_costs(args.sizes, args.message_workers, args.repeats), timings
+        ),
+        timings,
+    )
     print("n_samples  client peak memory (MB)")
     for n_samples in args.memory_samples:
         command = [sys.executable, __file__, "--memory-worker", str(n_samples)]

@@ -82,3 +82,22 @@ def test_bench_accuracy_runs_the_recipe_of_the_page(tmp_path):
     assert row.count("±") == 3  # default, recipe and MLP were scored
     assert "digits rows: 0: " in report  # the recipe's grid search chose
     assert (tmp_path / "accuracy.png").stat().st_size > 0
+
+
+def test_bench_dask_scaling_model_fits_and_checks_its_line():
+    """The scaling model recovers a linear overhead and predicts the 2-worker
+    time from the one-core time (the timings are the benchmark's business)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import bench_dask
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    latency, per_worker = 1.2e-3, 0.4e-3
+    costs = {"L": {p: latency + p * per_worker for p in (1, 2, 4, 8)}}
+    timings = {"L": {"one_core_s": 0.08, "dask_s": 0.045}}
+    model = bench_dask.scaling_model(costs, timings)["L"]
+    assert model["latency_s"] == pytest.approx(latency)
+    assert model["per_worker_s"] == pytest.approx(per_worker)
+    assert model["predicted_2_workers_s"] == pytest.approx(0.04 + latency + 0.8e-3)
+    assert model["measured_2_workers_s"] == 0.045
+    assert model["best_n_workers"] == pytest.approx((0.08 / per_worker) ** 0.5)
