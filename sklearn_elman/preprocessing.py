@@ -313,8 +313,8 @@ class SequencePooler(
     :math:`(k + 1) \cdot \mathrm{window}`, counting its first observed step as
     number 1 (as the Notes do), and is replaced by their mean; the last window
     of a sequence may be shorter. Each window becomes one step that
-    holds its mean (and, with ``statistics``, its minimum and maximum) of each
-    feature. Absent (all-NaN) steps are
+    holds its mean (and, with ``statistics``, its standard deviation, minimum
+    and maximum) of each feature. Absent (all-NaN) steps are
     skipped wherever they stand, so a sequence pooled alone, NaN-padded at
     either end or inside, or inside a ragged list gives the same pooled
     sequence. A network reading the pooled sequences runs ``window`` times
@@ -327,12 +327,15 @@ class SequencePooler(
     window : int, default=1
         Observed steps averaged into one step. 1 leaves the observed steps as
         they are (and moves interior padding to the end).
-    statistics : {"mean", "min", "max"} or list of them, default="mean"
+    statistics : {"mean", "std", "min", "max"} or list of them, default="mean"
         What each pooled step holds of its window, for each feature. Several
         statistics stand side by side, in the order given: the pooled step has
         ``n_features * len(statistics)`` features, the first statistic's
         ``n_features`` first. The minimum and maximum keep what a mean smooths
-        away, such as the height of a short spike.
+        away, such as the height of a short spike; the standard deviation
+        (over the window's observed steps, not the sample estimate: 0 for a
+        window of one step) how much the window varies, such as the
+        oscillation of a motor.
 
     Attributes
     ----------
@@ -360,7 +363,10 @@ class SequencePooler(
 
     where :math:`n_i` is the number of observed steps of sequence :math:`i`,
     which gets :math:`\lceil n_i / w \rceil` pooled steps; ``"min"`` and
-    ``"max"`` take the minimum and maximum over :math:`W_{ik}` instead.
+    ``"max"`` take the minimum and maximum over :math:`W_{ik}` instead, and
+    ``"std"`` the square root of
+    :math:`\frac{1}{|W_{ik}|} \sum_{j \in W_{ik}} (x_{i,(j)} - z_{ik})^2`,
+    which is exactly 0 for a constant window.
 
     :meth:`transform` answers in the layout of its input: an array of shape
     (n_samples, n_timesteps, n_features) gives one of shape (n_samples,
@@ -398,7 +404,7 @@ class SequencePooler(
 
     _parameter_constraints: dict = {
         "window": [Interval(Integral, 1, None, closed="left")],
-        "statistics": [StrOptions({"mean", "min", "max"}), list, tuple],
+        "statistics": [StrOptions({"mean", "std", "min", "max"}), list, tuple],
     }
 
     def __init__(self, window=1, *, statistics="mean"):
@@ -536,8 +542,8 @@ class SequencePooler(
             or len(set(statistics)) < len(statistics)
         ):
             raise ValueError(
-                "statistics must be one of 'mean', 'min', 'max' or a non-empty list "
-                f"of distinct ones; got {self.statistics!r}."
+                "statistics must be one of 'mean', 'std', 'min', 'max' or a non-empty "
+                f"list of distinct ones; got {self.statistics!r}."
             )
         return list(statistics)
 
@@ -594,9 +600,27 @@ def _window_means(steps, starts, window):
     return sums / sizes[:, np.newaxis] * unit
 
 
+def _window_stds(steps, starts, window):
+    sizes = np.diff(starts, append=len(steps))  # (n_windows,)
+    # Each window in units of a power of two above its largest magnitude (exact),
+    # so that no deviation or square overflows, nor underflows in a window of
+    # tiny values beside windows of huge ones.
+    largest = np.maximum.reduceat(np.abs(steps), starts, axis=0)
+    _, exponent = np.frexp(largest)  # (n_windows, n_features)
+    scaled = np.ldexp(steps, -np.repeat(exponent, sizes, axis=0))
+    # Deviations from the window's first step: exactly 0 in a constant window.
+    shifted = scaled - np.repeat(scaled[starts], sizes, axis=0)
+    counts = sizes[:, np.newaxis].astype(steps.dtype)
+    means = np.add.reduceat(shifted, starts, axis=0) / counts
+    deviations = shifted - np.repeat(means, sizes, axis=0)
+    variances = np.add.reduceat(deviations**2, starts, axis=0) / counts
+    return np.ldexp(np.sqrt(variances), exponent)
+
+
 # Each maps (steps, starts of the windows, window) to one row per window.
 _STATISTICS = {
     "mean": _window_means,
+    "std": _window_stds,
     "min": lambda steps, starts, window: np.minimum.reduceat(steps, starts, axis=0),
     "max": lambda steps, starts, window: np.maximum.reduceat(steps, starts, axis=0),
 }

@@ -1,7 +1,7 @@
 """scikit-learn's own estimator checks.
 
 The per-sequence estimators, SequenceScaler and SequencePooler (windows of 1
-to 3 steps, one and three statistics) pass every check, none expected
+to 3 steps, one and four statistics) pass every check, none expected
 to fail. The per-step estimators need one target per time step, and the checks
 give one per sample, so they are checked twice: as they are, where every check
 that passes y of shape (n_samples,) must fail with the exception pinned for it
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
         SequenceScaler(),
         SequencePooler(),
         SequencePooler(window=3),
-        SequencePooler(window=2, statistics=["mean", "min", "max"]),
+        SequencePooler(window=2, statistics=["mean", "std", "min", "max"]),
     ]
 )
 def test_sklearn_compatible_estimator(estimator, check):

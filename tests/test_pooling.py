@@ -1,4 +1,5 @@
-"""SequencePooler: window means over observed steps, padding-invariant, layouts kept."""
+"""SequencePooler: window statistics over observed steps, padding-invariant, layouts
+kept."""
 
 import warnings
 
@@ -171,6 +172,44 @@ def test_statistics_side_by_side(sequences):
     assert_array_equal(Z, [[[1.0, 4.0], [0.0, 2.0], [5.0, 5.0]]])
     pooler = SequencePooler(2, statistics=("min", "max")).fit(np.ones((2, 5)))
     assert list(pooler.get_feature_names_out()) == ["min", "max"]
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 20])
+def test_std_of_the_observed_steps_wherever_the_padding(sequences, window):
+    pooler = SequencePooler(window, statistics=["mean", "std"]).fit(sequences)
+    X = pad_sequences(sequences, padding="pre")
+    X = np.insert(X, [1, 4], np.nan, axis=1)  # interior absent steps too
+    for pooled in (pooler.transform(sequences), list(pooler.transform(X))):
+        for x, z in zip(sequences, pooled, strict=True):
+            n = -(-len(x) // window)
+            windows = [x[k : k + window] for k in range(0, len(x), window)]
+            # The population standard deviation (ddof=0): 0 for one step.
+            expected = [w.std(axis=0) for w in windows]
+            assert_allclose(z[:n, 2:], expected, rtol=1e-12, atol=1e-15)
+            assert_allclose(z[:n, :2], _window_means(x, window), rtol=1e-12)
+    names = ["x0_mean", "x1_mean", "x0_std", "x1_std"]
+    assert list(pooler.get_feature_names_out()) == names
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_std_of_a_constant_window_is_exactly_zero(dtype):
+    # 0.1 three times: a mean-then-deviations std would give about 1e-17
+    # (np.std([0.1] * 3) does), from the rounding of the mean.
+    X = np.array([[0.1, 0.1, 0.1, 0.3, 0.3, 0.3, 7.0]], dtype=dtype)
+    Z = SequencePooler(3, statistics="std").fit_transform(X)
+    assert Z.dtype == dtype
+    assert_array_equal(Z, [[0.0, 0.0, 0.0]])
+
+
+def test_std_neither_overflows_nor_loses_tiny_windows():
+    # A window of huge values beside one of tiny ones: each keeps its own scale.
+    X = np.array([[[1.5e308], [-1.5e308], [1e-300], [3e-300]]])
+    Z = SequencePooler(2, statistics="std").fit_transform(X)
+    assert_allclose(Z[0, :, 0], [1.5e308, 1e-300], rtol=1e-12)
+    X32 = np.array([[3e38, -3e38, 1e-30, 3e-30, 1.0, 2.0]], dtype=np.float32)
+    Z32 = SequencePooler(2, statistics=["std"]).fit_transform(X32)
+    assert Z32.dtype == np.float32
+    assert_allclose(Z32, [[3e38, 1e-30, 0.5]], rtol=1e-6)
 
 
 @pytest.mark.parametrize(
