@@ -308,6 +308,23 @@ def test_chunking_does_not_change_the_objective():
     np.testing.assert_allclose(g1, g2, rtol=1e-12, atol=1e-15)
 
 
+def test_unaligned_weights_give_the_same_objective():
+    # weights received in a message (a Dask fit's) can start at any byte
+    rng = np.random.default_rng(4)
+    X, absent = _padded_batch(rng)
+    data = _build(X, absent, _targets("softmax", 3, rng), np.ones(N_SAMPLES))
+    theta = init_params(data.layout, "tanh", np.random.RandomState(0))
+    buffer = np.zeros(theta.nbytes + 1, dtype=np.uint8)
+    unaligned = np.frombuffer(buffer[1:].data, dtype=np.float64)
+    unaligned[...] = theta
+    assert not unaligned.flags.aligned
+    J, grad = objective(theta, data)
+    J_unaligned, grad_unaligned = objective(unaligned, data)
+    assert J_unaligned == J
+    np.testing.assert_array_equal(grad_unaligned, grad)
+    assert grad_unaligned.flags.aligned
+
+
 def test_float32_data_is_computed_in_float32_and_agrees_with_float64():
     rng = np.random.default_rng(4)
     X, absent = _padded_batch(rng)
