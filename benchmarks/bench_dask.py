@@ -8,8 +8,9 @@ the objective L-BFGS calls (J and its gradient) in memory, on 2 threads and
 on 1, and on a ``LocalCluster`` of 2 single-threaded worker processes with
 the training set generated on the workers, in 2 blocks. Then the overhead of
 an evaluation over Dask: the same call on 2 blocks holding one sequence of
-each class between them, whose computing costs next to nothing beside the
-messages, and the bytes an evaluation sends (the weights, once to each
+one step of each class between them, whose computing costs next to nothing
+beside the messages (its time in memory, on one core, is printed beside
+it), and the bytes an evaluation sends (the weights, once to each
 worker) and receives (one gradient and J per block), computed from their
 sizes. Last, the client's peak memory (its maximum resident set, in a fresh
 process for each size) for a fit of 3 iterations on data generated on the
@@ -53,15 +54,33 @@ def _estimator(size, **params):
     return ElmanClassifier(size.n_hidden, alpha=1e-4, random_state=0, **params)
 
 
-def _generated(size, n_samples, chunks):
-    """X and y generated on the workers, in ``chunks`` blocks of samples."""
+def _generated(client, size, n_samples, chunks):
+    """X and y generated on the workers, in ``chunks`` blocks of samples, block
+    ``b`` on worker ``b % n_workers``: each worker holds its share."""
     import dask.array as da
 
-    rng = da.random.default_rng(0)
+    workers = sorted(client.scheduler_info()["workers"])
     rows = -(-n_samples // chunks)
-    X = rng.standard_normal((n_samples, *size[1:3]), chunks=(rows, -1, -1))
-    y = da.arange(n_samples, chunks=rows) % size.n_classes  # every class present
-    return X, y
+    X_blocks, y_blocks = [], []
+    for b, first in enumerate(range(0, n_samples, rows)):
+        shape = (min(rows, n_samples - first), *size[1:3])
+        on = {"workers": [workers[b % len(workers)]], "pure": False}
+        X_blocks.append(
+            da.from_delayed(client.submit(_random_block, shape, b, **on), shape, float)
+        )
+        # every class present
+        y_blocks.append(da.arange(first, first + shape[0]) % size.n_classes)
+    return da.concatenate(X_blocks), da.concatenate(y_blocks)
+
+
+def _one_step(size):
+    """Sequences of one step: the weights and gradients of ``size``'s network,
+    next to no computing."""
+    return size._replace(n_timesteps=1)
+
+
+def _random_block(shape, seed):
+    return np.random.default_rng(seed).standard_normal(shape)
 
 
 @contextlib.contextmanager
@@ -78,6 +97,7 @@ def _cluster(n_workers=N_WORKERS):
         ) as cluster,
         Client(cluster) as client,
     ):
+        client.wait_for_workers(n_workers)
         yield client
 
 
@@ -97,9 +117,7 @@ def time_sizes(names, repeats):
     from sklearn_elman._dask import dask_training_data
 
     results = {}
-    with (
-        _cluster(),
-    ):
+    with _cluster() as client:
         for name in names:
             size = SIZES[name]
             estimator = _estimator(size)
@@ -111,23 +129,33 @@ def time_sizes(names, repeats):
                 memory_s = _best(theta, in_memory, repeats)
             with threadpool_limits(1):
                 one_core_s = _best(theta, in_memory, repeats)
-            X_dask, y_dask = _generated(size, size.n_samples, N_WORKERS)
+            X_dask, y_dask = _generated(client, size, size.n_samples, N_WORKERS)
             on_dask, _ = dask_training_data(
                 _estimator(size), X_dask, y_dask, None, (size.n_hidden,), rng
             )
+            on_dask.objective(theta)  # starts the actors
+            assert len(on_dask._servers) == N_WORKERS  # a block on each worker
             dask_s = _best(theta, on_dask, repeats)
             # one sequence of each class: the same network, next to no computing
-            tiny_X, tiny_y = _generated(size, size.n_classes, N_WORKERS)
+            tiny_X, tiny_y = _generated(client, _one_step(size), size.n_classes, 2)
             tiny, _ = dask_training_data(
                 _estimator(size), tiny_X, tiny_y, None, (size.n_hidden,), rng
             )
+            tiny.objective(theta)
+            assert len(tiny._servers) == N_WORKERS
             overhead_s = _best(theta, tiny, repeats)
+            tiny_in_memory, _ = _estimator(size)._training_data(
+                tiny_X.compute(), tiny_y.compute(), None, (size.n_hidden,), rng
+            )
+            with threadpool_limits(1):
+                tiny_compute_s = _best(theta, tiny_in_memory, repeats)
             results[name] = {
                 "in_memory_s": memory_s,
                 "one_core_s": one_core_s,
                 "dask_s": dask_s,
                 "overhead_s": overhead_s,
                 "overhead_share": overhead_s / dask_s,
+                "tiny_compute_s": tiny_compute_s,
                 "bytes_sent": N_WORKERS * theta.nbytes,
                 "bytes_received": N_WORKERS * (theta.nbytes + 8),
             }
@@ -142,12 +170,11 @@ def message_costs(names, worker_counts, repeats):
     costs = {name: {} for name in names}
     for n_workers in worker_counts:
         with _cluster(n_workers) as client:
-            client.wait_for_workers(n_workers)
             for name in names:
                 size = SIZES[name]
                 # P blocks of ceil(n_classes / P) sequences: every class present
                 n_samples = n_workers * -(-size.n_classes // n_workers)
-                X, y = _generated(size, n_samples, n_workers)
+                X, y = _generated(client, _one_step(size), n_samples, n_workers)
                 rng = np.random.RandomState(0)
                 tiny, _ = dask_training_data(
                     _estimator(size), X, y, None, (size.n_hidden,), rng
@@ -218,12 +245,9 @@ def _print_model(model, timings):
 def peak_memory(n_samples):
     """The client's peak resident memory, in MB, for a short fit (run alone)."""
     size = SIZES["XL"]
-    with (
-        _cluster(),
-        warnings.catch_warnings(),
-    ):
+    with _cluster() as client, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        X, y = _generated(size, n_samples, 4 * N_WORKERS)
+        X, y = _generated(client, size, n_samples, 4 * N_WORKERS)
         _estimator(size, max_iter=3).fit(X, y)
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
@@ -243,14 +267,15 @@ def main():
     timings = time_sizes(args.sizes, args.repeats)
     print(
         "size  one core (s)  in memory (s)  2 processes (s)  overhead (s)  share  "
-        "sent  received"
+        "sent  received  (overhead's own computing, s)"
     )
     for name, r in timings.items():
         print(
             f"{name:<5} {r['one_core_s']:>12.4f} "
             f"{r['in_memory_s']:>13.4f} {r['dask_s']:>16.4f} "
             f"{r['overhead_s']:>13.4f} {r['overhead_share']:>6.1%} "
-            f"{r['bytes_sent']:>5} {r['bytes_received']:>9}"
+            f"{r['bytes_sent']:>5} {r['bytes_received']:>9}  "
+            f"{r['tiny_compute_s']:.5f}"
         )
     _print_model(
         scaling_model(
