@@ -260,8 +260,7 @@ class DaskTrainingData:
             except (OSError, RuntimeError) as error:
                 if attempt == _RESTARTS or not _lost_worker(error):
                     raise  # an error of the evaluation itself
-                self._servers = None
-        raise AssertionError("unreachable")  # pragma: no cover
+                self._servers = None  # started again from the blocks
 
 
 # How many times an evaluation starts the actors again after losing a worker,
