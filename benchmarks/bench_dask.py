@@ -10,19 +10,20 @@ the training set generated on the workers, in 2 blocks. Then the overhead of
 an evaluation over Dask: the same call on 2 blocks holding one sequence of
 one step of each class between them, whose computing costs next to nothing
 beside the messages (its time in memory, on one core, is printed beside
-it), and the bytes an evaluation sends (the weights, once to each
-worker) and receives (one gradient and J per block), computed from their
-sizes. Last, the client's peak memory (its maximum resident set, in a fresh
-process for each size) for a fit of 3 iterations on data generated on the
-workers, at each of ``--memory-samples`` (size XL's sequences).
+it), the best of 3 times ``--repeats`` calls; and the bytes an evaluation
+sends (the weights, once to each worker) and receives (one gradient and J
+per block), computed from their sizes. Last, the client's peak memory (its
+maximum resident set, in a fresh process for each size) for a fit of 3
+iterations on data generated on the workers, at each of
+``--memory-samples`` (size XL's sequences).
 
 The scaling model: the overhead of an evaluation on local clusters of each
 of ``--message-workers`` single-threaded workers (one block of next to no
-work on each), fitted as ``latency + P * per_worker`` for P workers; with
-``compute`` the time of one evaluation on one core, an evaluation on P
-workers then takes ``compute / P + latency + P * per_worker``. The model is
-checked against the measured 2-process time of each size, and its
-predictions for 10 to 1000 workers are printed.
+work on each, timed as above), fitted as ``latency + P * per_worker`` for P
+workers; with ``compute`` the time of one evaluation on one core, an
+evaluation on P workers then takes ``compute / P + latency + P *
+per_worker``. The model is checked against the measured 2-process time of
+each size, and its predictions for 10 to 1000 workers are printed.
 
 Targets: the 2-process cluster at least as fast per evaluation as in memory
 at XL; the overhead under 5% of an evaluation at L; the client's peak memory
@@ -86,9 +87,12 @@ def _random_block(shape, seed):
 @contextlib.contextmanager
 def _cluster(n_workers=N_WORKERS):
     """A client of a LocalCluster of single-threaded worker processes."""
+    import dask
     from distributed import Client, LocalCluster
 
     with (
+        # blocks stay on the workers they were generated on
+        dask.config.set({"distributed.scheduler.work-stealing": False}),
         LocalCluster(
             n_workers=n_workers,
             threads_per_worker=1,
@@ -143,7 +147,7 @@ def time_sizes(names, repeats):
             )
             tiny.objective(theta)
             assert len(tiny._servers) == N_WORKERS
-            overhead_s = _best(theta, tiny, repeats)
+            overhead_s = _best(theta, tiny, 3 * repeats)  # cheap: 3 times as many
             tiny_in_memory, _ = _estimator(size)._training_data(
                 tiny_X.compute(), tiny_y.compute(), None, (size.n_hidden,), rng
             )
@@ -183,7 +187,7 @@ def message_costs(names, worker_counts, repeats):
                 theta = rng.normal(scale=0.1, size=tiny.layout.size)
                 tiny.objective(theta)  # starts the actors
                 assert len(tiny._servers) == n_workers
-                costs[name][n_workers] = _best(theta, tiny, repeats)
+                costs[name][n_workers] = _best(theta, tiny, 3 * repeats)
     return costs
 
 
@@ -255,7 +259,7 @@ def peak_memory(n_samples):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=["L", "XL"], choices=SIZES)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--memory-samples", nargs="+", type=int, default=[4000, 16000])
     parser.add_argument("--message-workers", nargs="+", type=int, default=[1, 2, 4, 8])
     parser.add_argument("--memory-worker", type=int, help=argparse.SUPPRESS)
