@@ -101,3 +101,13 @@ def test_bench_dask_scaling_model_fits_and_checks_its_line():
     assert model["predicted_2_workers_s"] == pytest.approx(0.04 + latency + 0.8e-3)
     assert model["measured_2_workers_s"] == 0.045
     assert model["best_n_workers"] == pytest.approx((0.08 / per_worker) ** 0.5)
+
+
+def test_bench_chunk_rules_runs():
+    command = [sys.executable, str(BENCHMARKS / "bench_chunk_rules.py")]
+    command += ["--sizes", "S", "--repeats", "1"]
+    output = subprocess.run(command, capture_output=True, check=True, text=True)
+    lines = output.stdout.splitlines()
+    assert lines[0].startswith("_STEP_BYTES (now 2**")
+    assert sum(line.startswith("S ") for line in lines) == 2  # the sweep, BLAS
+    assert sum(line.startswith(("32 ", "64 ")) for line in lines) == 2
