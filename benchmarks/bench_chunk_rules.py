@@ -22,38 +22,34 @@ The module's constants are changed in this process only.
 import argparse
 import contextlib
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_objective import SIZES, make_problem
+from bench_objective import (
+    SIZES,
+    best_time,
+    elman_training_data,
+    initial_theta,
+    make_problem,
+)
 
 N_THREADS = 2
 
 
-def _best(size, repeats, n_samples=None):
-    """The best time of ``repeats`` evaluations, in ms, and the chunk count."""
-    from sklearn_elman import ElmanClassifier
+def _best(size, repeats):
+    """The best time of ``repeats`` evaluations at ``size``, in ms, on
+    ``N_THREADS`` threads, and the number of chunks."""
     from sklearn_elman._objective import objective
 
     X, y = make_problem(size)
-    X, y = X[:n_samples], y[:n_samples]
-    rng = np.random.RandomState(0)
-    data, _ = ElmanClassifier(size.n_hidden, alpha=1e-4)._training_data(
-        X, y, None, (size.n_hidden,), rng
-    )
-    theta = rng.normal(scale=0.1, size=data.layout.size)
+    data = elman_training_data(X, y, (size.n_hidden,))  # built under the rules now
+    theta = initial_theta(data.layout)
     with threadpool_limits(N_THREADS):
-        objective(theta, data)  # the workspaces are allocated once
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            objective(theta, data)
-            times.append(time.perf_counter() - start)
-    return 1e3 * min(times), len(data.chunks)
+        best, _, _ = best_time(lambda: objective(theta, data), repeats)
+    return 1e3 * best, len(data.chunks)
 
 
 @contextlib.contextmanager
@@ -93,8 +89,11 @@ def main(argv=None):
         row = []
         with _patched(_objective, _MIN_PARALLEL_CHUNK=minimum):
             for name, n_samples in problems:
-                ms, chunks = _best(SIZES[name], 3 * args.repeats, n_samples)
-                label = f"{name} n={n_samples or SIZES[name].n_samples}"
+                size = SIZES[name]._replace(
+                    n_samples=n_samples or SIZES[name].n_samples
+                )
+                ms, chunks = _best(size, 3 * args.repeats)
+                label = f"{name} n={size.n_samples}"
                 row.append(f"{label}: {ms:5.2f} ({chunks})")
         print(f"{minimum:<3}", "  ".join(row))
 
