@@ -4,7 +4,7 @@ from . import datasets
 from ._elman import ElmanClassifier, ElmanRegressor
 from ._sequence import ElmanSequenceClassifier, ElmanSequenceRegressor
 from .padding import pad_sequences, sequences_from_frame
-from .preprocessing import SequencePooler, SequenceScaler
+from .preprocessing import SequenceDifferencer, SequencePooler, SequenceScaler
 
 __version__ = "0.1.0.dev0"
 
@@ -13,6 +13,7 @@ __all__ = [
     "ElmanRegressor",
     "ElmanSequenceClassifier",
     "ElmanSequenceRegressor",
+    "SequenceDifferencer",
     "SequencePooler",
     "SequenceScaler",
     "__version__",

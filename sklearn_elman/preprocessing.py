@@ -1,6 +1,7 @@
-"""Transformers of sequences: scaling their features and pooling their steps.
+"""Transformers of sequences: scaling their features, differencing their
+steps and pooling them.
 
-Both read the input layouts the estimators read, and leave padding alone.
+All read the input layouts the estimators read, and leave padding alone.
 """
 
 from numbers import Integral
@@ -276,19 +277,27 @@ def _as_output(transformer, X, X_out):
     return X_out
 
 
-def _in_layout_of(X, X_3d):
-    """``X_3d`` (n_samples, n_timesteps, n_features) in the layout of input ``X``.
+def _in_layout_of(X, out, n_steps=None):
+    """Per-step output ``out`` (n_samples, n_timesteps, n_features_out) in the
+    layout of input ``X``.
 
-    A ragged list gives a list of arrays of the shapes of its samples (which
-    ``validate_sequences`` padded at the end). Any other input was read as one
-    array (2-D or 3-D), and gets an array of its shape. A 1-D object array or
-    Series of per-sample arrays counts as their list.
+    A ragged list gives a list of each sample's first ``n_steps[i]`` steps
+    (by default as many as the sample has; ``validate_sequences`` padded it at
+    the end), 1-D where the sample was 1-D and a step has one feature. Any
+    other input was read as one array: 2-D input (univariate sequences) gives a
+    2-D array when a step has one feature, else ``out`` as it is. A 1-D object
+    array or Series of per-sample arrays counts as their list.
     """
     if _holds_samples(X):
         X = list(X)
+    one_feature = out.shape[2] == 1
     if _is_ragged(X):
-        return [X_3d[i, : len(x)].reshape(np.shape(x)) for i, x in enumerate(X)]
-    return X_3d[:, :, 0] if _input_ndim(X) == 2 else X_3d
+        n_steps = [len(x) for x in X] if n_steps is None else n_steps
+        return [
+            out[i, :n, 0] if one_feature and np.ndim(x) == 1 else out[i, :n]
+            for i, (x, n) in enumerate(zip(X, n_steps, strict=True))
+        ]
+    return out[:, :, 0] if one_feature and _input_ndim(X) == 2 else out
 
 
 def _input_ndim(X):
@@ -300,10 +309,73 @@ def _input_ndim(X):
     return X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
 
 
-class SequencePooler(
+class _StepTransformer(
     CallbackSupportMixin,
     TransformerMixin,
     BaseEstimator,
+    auto_wrap_output_keys=None,  # set_output: see _as_output
+):
+    """A transformer that learns nothing from the data: :meth:`fit` checks X
+    and the parameters (``_check_params``) and records the number of features;
+    float32 stays float32."""
+
+    @atomic_fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Check X and record its number of features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Sequences, as the estimators take them; steps whose features are
+            all NaN are padding.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        task = FitTask(self, X, y)
+        self._check_params()
+        validate_sequences(self, X, reset=True)
+        task.end()
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Check X, then transform it (TransformerMixin's would wrap every
+        output for ``set_output``, 3-D and ragged ones too).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Sequences, as in :meth:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        X_out : ndarray or list of ndarray
+            As :meth:`transform` returns it.
+        """
+        return self.fit(X, y).transform(X)
+
+    def _check_params(self):
+        """Raise a ValueError for a parameter that validation lets through."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+class SequencePooler(
+    _StepTransformer,
     auto_wrap_output_keys=None,  # set_output: see _as_output
 ):
     r"""Summarise each sequence's observed steps in consecutive windows.
@@ -411,31 +483,9 @@ class SequencePooler(
         self.window = window
         self.statistics = statistics
 
-    @atomic_fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Check X and record its number of features.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps), or list of array-like
-            Sequences, as the estimators take them; steps whose features are
-            all NaN are padding.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The fitted pooler.
-        """
-        task = FitTask(self, X, y)
+    def _check_params(self):
         self._checked_window()
         self._checked_statistics()
-        validate_sequences(self, X, reset=True)
-        task.end()
-        return self
 
     def transform(self, X):
         """Average the observed steps of each sequence in windows.
@@ -458,35 +508,7 @@ class SequencePooler(
         window, statistics = self._checked_window(), self._checked_statistics()
         X_3d, absent = validate_sequences(self, X, reset=False)
         pooled, n_pooled = _pool(X_3d, absent, window, statistics)
-        if _holds_samples(X):
-            X = list(X)
-        if _is_ragged(X):
-            return [
-                pooled[i, :n].reshape((n, -1) if np.ndim(x) == 2 else (n,))
-                for i, (x, n) in enumerate(zip(X, n_pooled, strict=True))
-            ]
-        if _input_ndim(X) == 2 and len(statistics) == 1:
-            pooled = pooled[:, :, 0]
-        return _as_output(self, X, pooled)
-
-    def fit_transform(self, X, y=None):
-        """Check X, then pool it (TransformerMixin's would wrap every output
-        for ``set_output``, 3-D and ragged ones too).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_timesteps, n_features) or \
-                (n_samples, n_timesteps), or list of array-like
-            Sequences, as in :meth:`fit`.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        X_pooled : ndarray or list of ndarray
-            As :meth:`transform` returns it.
-        """
-        return self.fit(X, y).transform(X)
+        return _as_output(self, X, _in_layout_of(X, pooled, n_pooled))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.
@@ -546,13 +568,6 @@ class SequencePooler(
                 f"list of distinct ones; got {self.statistics!r}."
             )
         return list(statistics)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.three_d_array = True
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
 
 
 def _pool(X, absent, window, statistics):
@@ -626,8 +641,161 @@ _STATISTICS = {
 }
 
 
+class SequenceDifferencer(
+    _StepTransformer,
+    auto_wrap_output_keys=None,  # set_output: see _as_output
+):
+    r"""Add each step's change from the sequence's previous observed step.
+
+    Each observed step gets, beside its features (or in their place), how much
+    each feature changed since the previous observed step of its sequence: 0
+    at a sequence's first observed step. Absent (all-NaN) steps are skipped
+    wherever they stand and stay absent, so a sequence differenced alone,
+    NaN-padded at either end or inside, or inside a ragged list gives the same
+    differences at its observed steps. Put it before
+    :class:`SequenceScaler`, which then scales the changes as features of
+    their own, and before :class:`SequencePooler`, whose statistics of the
+    changes describe a window's slope (the mean), its steepest fall and rise
+    (the minimum and maximum) and its roughness (the standard deviation).
+
+    Parameters
+    ----------
+    keep_original : bool, default=True
+        Keep the input features, the changes following them: a step then has
+        ``2 * n_features`` features. With False, a step holds the changes
+        alone.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Features per time step; after a 2-D fit, the width of X (scikit-learn's
+        rule, as for the estimators).
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when X was a DataFrame with string column names.
+
+    See Also
+    --------
+    SequenceScaler : Standardise the features of sequences.
+    SequencePooler : Summarise consecutive windows of steps.
+
+    Notes
+    -----
+    With :math:`x_{i,(1)}, x_{i,(2)}, \dots` the observed steps of sequence
+    :math:`i` in order, the change at its observed step :math:`j` is
+
+    .. math::
+
+        \Delta x_{i,(j)} = x_{i,(j)} - x_{i,(j-1)}, \qquad
+        \Delta x_{i,(1)} = 0.
+
+    :meth:`transform` answers in the layout of its input, at the positions of
+    the input's steps: an array of shape (n_samples, n_timesteps, n_features)
+    gives one of shape (n_samples, n_timesteps, 2 * n_features) (or
+    n_features, with ``keep_original=False``), NaN where the input had
+    padding; a 2-D array (univariate sequences) gives a 3-D array of 2
+    features per step (a 2-D array of the changes, with
+    ``keep_original=False``); a list of sequences of different shapes gives
+    the list of their outputs. The dtype of the input (float64 or float32) is
+    kept. A change that overflows the dtype (between values of opposite sign
+    near its largest) raises a ``ValueError``: scale such data first.
+    The differencer learns nothing from the data: :meth:`fit` only checks it
+    and records the number of features.
+
+    As for :class:`SequenceScaler`, ``set_output`` (or
+    ``sklearn.set_config(transform_output=...)``) applies to 2-D output, which
+    becomes a DataFrame; 3-D arrays and lists of sequences pass through
+    unchanged.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_elman import SequenceDifferencer
+    >>> X = [np.array([1.0, 3.0, np.nan, 4.0]), np.array([10.0, 5.0])]
+    >>> SequenceDifferencer(keep_original=False).fit_transform(X)
+    [array([ 0.,  2., nan,  1.]), array([ 0., -5.])]
+    >>> SequenceDifferencer().fit_transform([[1.0, 3.0, 6.0]])
+    array([[[1., 0.],
+            [3., 2.],
+            [6., 3.]]])
+    """
+
+    _parameter_constraints: dict = {"keep_original": ["boolean"]}
+
+    def __init__(self, *, keep_original=True):
+        self.keep_original = keep_original
+
+    def transform(self, X):
+        """Add (or put in place of the features) each step's change.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_timesteps, n_features) or \
+                (n_samples, n_timesteps), or list of array-like
+            Sequences, as in :meth:`fit`; any number of time steps.
+
+        Returns
+        -------
+        X_out : ndarray or list of ndarray
+            In the layout of X (see Notes), at the positions of its steps.
+        """
+        check_is_fitted(self)
+        X_3d, absent = validate_sequences(self, X, reset=False)
+        changes = _changes(X_3d, absent)
+        if self.keep_original:
+            changes = np.concatenate([X_3d, changes], axis=2)
+        return _as_output(self, X, _in_layout_of(X, changes))
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output features.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; None uses ``feature_names_in_`` if defined,
+            else ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The input names (with ``keep_original``), then each followed by
+            ``_diff``. After a 2-D fit, whose columns are time steps: ``x0``
+            and ``x0_diff``, the two features of a step; with
+            ``keep_original=False``, the input names, the output's columns.
+        """
+        check_is_fitted(self)
+        names = list(_check_feature_names_in(self, input_features))
+        if self._input_ndim == 2:
+            if not self.keep_original:
+                return np.asarray(names, dtype=object)
+            names = ["x0"]
+        changes = [f"{name}_diff" for name in names]
+        return np.asarray(
+            names + changes if self.keep_original else changes, dtype=object
+        )
+
+
+def _changes(X, absent):
+    """Each observed step's change from its sequence's previous observed step
+    (0 at its first), NaN at absent steps; in X's dtype."""
+    observed = ~absent
+    steps = X[observed]  # (n_observed_steps, n_features), sample by sample
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below
+        changes = np.diff(steps, axis=0, prepend=steps[:1])
+    changes[np.cumsum(observed, axis=1)[observed] == 1] = 0.0  # first steps
+    if not np.isfinite(changes).all():
+        raise ValueError(
+            "The change between consecutive observed steps of X overflows "
+            f"{X.dtype} (values of opposite signs near its largest); scale X "
+            "down before differencing it."
+        )
+    out = np.full_like(X, np.nan)
+    out[observed] = changes
+    return out
+
+
 # scikit-learn's own wrapping of transform (turned off above) would make a
 # DataFrame of every output and fail on 3-D and ragged ones; set_output stays
 # available, and _as_output applies it where a DataFrame can hold the output.
 SequenceScaler._sklearn_auto_wrap_output_keys = {"transform"}
 SequencePooler._sklearn_auto_wrap_output_keys = {"transform"}
+SequenceDifferencer._sklearn_auto_wrap_output_keys = {"transform"}

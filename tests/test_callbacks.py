@@ -18,6 +18,7 @@ from sklearn_elman import (
     ElmanRegressor,
     ElmanSequenceClassifier,
     ElmanSequenceRegressor,
+    SequenceDifferencer,
     SequencePooler,
     SequenceScaler,
 )
@@ -145,7 +146,9 @@ def test_a_fit_that_starts_converged_has_no_subtask():
 
 
 @needs_callbacks
-@pytest.mark.parametrize("Transformer", [SequenceScaler, SequencePooler])
+@pytest.mark.parametrize(
+    "Transformer", [SequenceScaler, SequenceDifferencer, SequencePooler]
+)
 def test_the_transformers_fit_is_one_task(Transformer):
     X, _ = _data(ElmanRegressor)
     recorder = Recorder()

@@ -1,6 +1,7 @@
 """scikit-learn's own estimator checks.
 
-The per-sequence estimators, SequenceScaler and SequencePooler (windows of 1
+The per-sequence estimators, SequenceScaler, SequenceDifferencer (with and
+without the original features) and SequencePooler (windows of 1
 to 3 steps, one and four statistics) pass every check, none expected
 to fail. The per-step estimators need one target per time step, and the checks
 give one per sample, so they are checked twice: as they are, where every check
@@ -22,6 +23,7 @@ from sklearn_elman import (
     ElmanRegressor,
     ElmanSequenceClassifier,
     ElmanSequenceRegressor,
+    SequenceDifferencer,
     SequencePooler,
     SequenceScaler,
 )
@@ -36,6 +38,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
         ElmanClassifier(),
         ElmanRegressor(),
         SequenceScaler(),
+        SequenceDifferencer(),
+        SequenceDifferencer(keep_original=False),
         SequencePooler(),
         SequencePooler(window=3),
         SequencePooler(window=2, statistics=["mean", "std", "min", "max"]),

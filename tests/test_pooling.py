@@ -248,3 +248,11 @@ def test_set_output_pandas_applies_to_2d_output_only(sequences):
             warnings.simplefilter("ignore", ConvergenceWarning)
             pipe.fit(sequences, [0, 1, 0, 1, 0])
         assert pipe.predict(sequences).shape == (5,)
+
+
+def test_several_statistics_of_a_ragged_list_of_univariate_sequences():
+    """Each pooled step of a 1-D sequence holds one value per statistic."""
+    univariate = [np.array([1.0, 2.0, 3.0]), np.array([1.0, 5.0])]
+    pooled = SequencePooler(2, statistics=["mean", "max"]).fit_transform(univariate)
+    assert_array_equal(pooled[0], [[1.5, 2.0], [3.0, 3.0]])
+    assert_array_equal(pooled[1], [[3.0, 5.0]])

@@ -1,7 +1,8 @@
 """SequenceScaler: statistics over observed steps, padding kept, layouts kept.
 
 scikit-learn's feature-name and set_output checks run here for SequencePooler
-too (tests/test_pooling.py has the rest of its tests).
+and SequenceDifferencer too (tests/test_pooling.py and
+tests/test_differencing.py have the rest of their tests).
 """
 
 import numpy as np
@@ -11,7 +12,13 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import estimator_checks
 
-from sklearn_elman import ElmanClassifier, SequencePooler, SequenceScaler, pad_sequences
+from sklearn_elman import (
+    ElmanClassifier,
+    SequenceDifferencer,
+    SequencePooler,
+    SequenceScaler,
+    pad_sequences,
+)
 
 N_FEATURES = 3
 
@@ -225,9 +232,15 @@ _MIXED_NAMES = [
 )
 @pytest.mark.parametrize(
     "transformer",
-    # Not SequencePooler(statistics=[...]) with several: its 2-D input gives 3-D
-    # output, which set_output passes through (tests/test_pooling.py).
-    [SequenceScaler(), SequencePooler(), SequencePooler(2)],
+    # Not SequencePooler(statistics=[...]) with several, nor SequenceDifferencer
+    # keeping the original features: their 2-D input gives 3-D output, which
+    # set_output passes through (tests/test_pooling.py, test_differencing.py).
+    [
+        SequenceScaler(),
+        SequencePooler(),
+        SequencePooler(2),
+        SequenceDifferencer(keep_original=False),
+    ],
     ids=repr,
 )
 def test_feature_names_and_set_output(check, transformer):
