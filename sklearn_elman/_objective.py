@@ -31,7 +31,6 @@ from ._recurrence import (
     TimeMajor,
     Workspace,
     _one_blas_thread,
-    _threadpools,
     backward,
     final_state,
     forward,
@@ -112,11 +111,9 @@ _STEP_BYTES = 2**18
 
 
 def _blas_threads():
-    """How many threads BLAS may use now (the user's or joblib's limits apply)."""
-    counts = [
-        p.num_threads for p in _threadpools().select(user_api="blas").lib_controllers
-    ]
-    return max(counts, default=1)
+    """How many threads BLAS may use (the user's or joblib's limits apply;
+    the solver loop's own limit of one does not)."""
+    return _one_blas_thread.allowed_threads()
 
 
 @dataclass(frozen=True)

@@ -130,10 +130,12 @@ class _OneBlasThread:
         self._lock = threading.Lock()
         self._depth = 0
         self._limiter = None
+        self._outside = 1
 
     def __enter__(self):
         with self._lock:
             if self._depth == 0:
+                self._outside = _current_blas_threads()
                 self._limiter = _threadpools().limit(limits=1, user_api="blas")
             self._depth += 1
 
@@ -143,6 +145,21 @@ class _OneBlasThread:
             if self._depth == 0:
                 self._limiter.restore_original_limits()
                 self._limiter = None
+
+    def allowed_threads(self):
+        """How many threads BLAS may use outside this context: the user's (or
+        joblib's) limit, also while this context holds BLAS to one."""
+        with self._lock:
+            if self._depth:
+                return self._outside
+        return _current_blas_threads()
+
+
+def _current_blas_threads():
+    counts = [
+        p.num_threads for p in _threadpools().select(user_api="blas").lib_controllers
+    ]
+    return max(counts, default=1)
 
 
 @cache

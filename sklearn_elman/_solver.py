@@ -16,6 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._objective import OUTPUT_ACTIVATIONS, network_output, objective
 from ._params import unpack
+from ._recurrence import _one_blas_thread
 
 
 def fit_lbfgs(estimator, theta0, data, validation, task):
@@ -35,24 +36,29 @@ def fit_lbfgs(estimator, theta0, data, validation, task):
         The fit, for the callbacks; its subtasks are the iterations.
     """
     monitor = _Monitor(estimator, data, validation, task)
-    result = scipy.optimize.minimize(
-        monitor.objective,
-        theta0,
-        method="L-BFGS-B",
-        jac=True,
-        callback=monitor,
-        options={
-            "maxiter": estimator.max_iter,
-            "maxfun": estimator.max_fun,
-            "gtol": estimator.tol,
-        },
-    )
-    theta = result.x
-    if monitor.best_theta is not None:  # early stopping keeps the best iteration
-        theta = monitor.best_theta
-    # J at the weights kept: after a failed line search SciPy's result.fun
-    # may belong to a rejected trial point.
-    loss, _ = objective(theta, data)
+    # L-BFGS-B's vector operations on one thread: OpenBLAS threads a dot or
+    # axpy of more than 10,000 entries, and waking a second thread for each
+    # made an iteration 10 ms longer (benchmarks/bench_solver.py). The
+    # objective still spreads its chunks over the threads BLAS may use.
+    with _one_blas_thread:
+        result = scipy.optimize.minimize(
+            monitor.objective,
+            theta0,
+            method="L-BFGS-B",
+            jac=True,
+            callback=monitor,
+            options={
+                "maxiter": estimator.max_iter,
+                "maxfun": estimator.max_fun,
+                "gtol": estimator.tol,
+            },
+        )
+        theta = result.x
+        if monitor.best_theta is not None:  # early stopping keeps the best one
+            theta = monitor.best_theta
+        # J at the weights kept: after a failed line search SciPy's result.fun
+        # may belong to a rejected trial point.
+        loss, _ = objective(theta, data)
     if not (np.isfinite(loss) and np.all(np.isfinite(theta))):
         raise ValueError(
             f"{type(estimator).__name__} diverged: the objective became non-finite "

@@ -11,7 +11,7 @@ from sklearn import config_context
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
-from sklearn_elman import ElmanClassifier, ElmanRegressor
+from sklearn_elman import ElmanClassifier, ElmanRegressor, _solver
 from sklearn_elman._objective import TrainingData, objective
 from sklearn_elman._objective import _blas_threads as _objective_threads
 
@@ -143,6 +143,26 @@ def test_blas_threads_do_not_change_the_numbers():
     np.testing.assert_allclose(results[1][0], results[2][0], rtol=0, atol=1e-10)
     np.testing.assert_allclose(results[1][1], results[2][1], rtol=0, atol=1e-10)
     np.testing.assert_allclose(results[1][2], results[2][2], rtol=0, atol=1e-10)
+
+
+def test_lbfgs_runs_on_one_blas_thread_and_the_objective_on_all(monkeypatch):
+    """L-BFGS-B's own vector operations run with BLAS on one thread (OpenBLAS
+    threads those of more than 10,000 entries, at 10 ms an iteration on our
+    machine: benchmarks/bench_solver.py), while each evaluation still spreads
+    its chunks over the threads BLAS may use; the limit is lifted after."""
+    before = _needs_more_than_one_blas_thread()
+    seen = []
+
+    def recording(theta, data):
+        seen.append((max(n for _, n in _blas_threads()), _objective_threads()))
+        return objective(theta, data)
+
+    monkeypatch.setattr(_solver, "objective", recording)
+    X, y = _data(n_samples=300, n_timesteps=10)  # two chunks
+    fit_quietly(ElmanClassifier(4, max_iter=3, random_state=0), X, y)
+    allowed = max(n for _, n in before)
+    assert seen and set(seen) == {(1, allowed)}
+    assert _blas_threads() == before
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
