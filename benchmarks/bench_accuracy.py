@@ -413,6 +413,8 @@ def plot(results, path):
         for i, r in enumerate(group):
             for anchor, value in ANCHORS[r["name"]].items():
                 if anchor in markers:
+                    # a dotted line across the set's bars ties the marker to them
+                    ax.hlines(value, i - 0.42, i + 0.42, color="black", lw=0.8, ls=":")
                     ax.plot(
                         i + 0.45,  # beside the bars, at the height of the figure
                         value,

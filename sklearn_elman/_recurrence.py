@@ -114,12 +114,15 @@ class TimeMajor:
 
 
 class _OneBlasThread:
-    """A context in which BLAS runs single-threaded, for the time loops.
+    """A context in which BLAS runs single-threaded, for the time loops and
+    the solver loop.
 
     A step's matrix products are small: a second BLAS thread costs more in
     synchronisation than it saves, and stalls whenever another process holds a
     core (benchmark size M: 68 ms per evaluation with 2 threads, 41 ms with 1).
-    The large products outside the loops keep every thread.
+    So do L-BFGS-B's vector operations (see ``_solver.fit_lbfgs``). The
+    objective's chunks run on threads of their own, as many as
+    :meth:`allowed_threads`.
 
     The BLAS limit is process-wide, so concurrent users (predictions from
     several threads) share one limit: the first to enter sets it, the last to
