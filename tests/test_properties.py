@@ -190,3 +190,44 @@ def test_same_random_state_gives_bit_identical_fits(
     np.testing.assert_array_equal(a.output_bias_, b.output_bias_)
     assert a.loss_curve_ == b.loss_curve_
     np.testing.assert_array_equal(_output(a, X), _output(b, X))
+
+
+@functools.cache
+def _preprocessing(n_features):
+    """The accuracy recipe's preprocessing (differencer, scaler, pooler), fitted."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_elman import SequenceDifferencer, SequencePooler, SequenceScaler
+
+    X = np.random.RandomState(1).normal(size=(10, 9, n_features))
+    chain = make_pipeline(
+        SequenceDifferencer(),
+        SequenceScaler(),
+        SequencePooler(3, statistics=["mean", "min", "max", "std"]),
+    )
+    return chain.fit(X)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(n_features=st.integers(1, 3), data=st.data())
+def test_padding_does_not_change_the_recipes_preprocessing(n_features, data):
+    """Differenced, scaled and pooled, each sequence comes out the same alone,
+    padded anywhere, in a ragged list or in a 3-D array; and its differences
+    are those of its observed steps."""
+    chain = _preprocessing(n_features)
+    seqs = data.draw(st.lists(sequences(n_features=n_features), min_size=1, max_size=5))
+    padded = [data.draw(paddings(s)) for s in seqs]
+    alone = [chain.transform(s[np.newaxis])[0] for s in seqs]
+    layouts = [seqs, padded, _stack(padded), _stack(seqs), _stack(padded, True)]
+    for X in layouts:
+        out = chain.transform(X)
+        for z, z_alone in zip(out, alone, strict=True):
+            np.testing.assert_allclose(z[: len(z_alone)], z_alone, rtol=0, atol=ATOL)
+            assert np.isnan(z[len(z_alone) :]).all()
+    differencer = chain[0]
+    for s, p in zip(seqs, padded, strict=True):
+        changes = differencer.transform(p[np.newaxis])[0][:, n_features:]
+        observed = ~np.isnan(p).all(axis=1)
+        expected = np.diff(s, axis=0, prepend=s[:1])
+        np.testing.assert_array_equal(changes[observed], expected)
+        assert np.isnan(changes[~observed]).all()
