@@ -251,7 +251,7 @@ class DaskTrainingData:
                     self._servers = _start_servers(client, self.blocks)
                 calls = [
                     (indices, server.evaluate(theta))
-                    for indices, _, server in self._servers
+                    for indices, server in self._servers
                 ]
                 parts = [None] * len(self.blocks)
                 for indices, call in calls:
@@ -304,7 +304,8 @@ def _distributed_client():
 
 def _start_servers(client, blocks):
     """One :class:`_BlockServer` on each worker that holds blocks, with those
-    blocks: ``[(their indices, the actor's future, the actor)]``.
+    blocks: ``[(their indices, the actor)]``. (An actor on the client holds a
+    future of its own key, which keeps it alive.)
 
     The blocks' futures are awaited first, so that blocks lost with a worker
     are recomputed from their source before the actors take them."""
@@ -339,7 +340,7 @@ def _start_servers(client, blocks):
         )
         for worker, indices in by_worker.items()
     ]
-    return [(indices, future, future.result()) for indices, future in servers]
+    return [(indices, future.result()) for indices, future in servers]
 
 
 def _block_objective(theta, block):
