@@ -192,8 +192,14 @@ def run_dataset(name, task, seeds, models, fit_recipe):
                     regression=task == "regression",
                     random_state=5 * seed,
                 )
-                best = search.best_params_
-                info = {key.split("__")[-1]: value for key, value in best.items()}
+                best = {k.split("__")[-1]: v for k, v in search.best_params_.items()}
+                info = {"window": best["window"], "alpha": best["alpha"]}
+                info["twice"] = sum(  # members that difference twice
+                    not isinstance(member.get_params()[key], str)
+                    for _, member in estimator.estimators
+                    for key in member.get_params()
+                    if key.split("__")[-1] == "diff2"
+                )
             else:
                 estimator = make_model(model, task, seed)
                 Xf = X_train.reshape(len(X_train), -1) if model != "default" else None
@@ -343,10 +349,15 @@ def report(results, args, elapsed):
         lines.append(
             f"| {r['name']} ({r['shape']}) | " + " | ".join(cells) + f" | {anchors} |"
         )
-    lines += ["", "Best setting of the recipe's grid search (seed: window, alpha):", ""]
+    lines += [
+        "",
+        "Best setting of the recipe's grid search, and how many of the ensemble's"
+        " members difference twice (seed: window, alpha, members):",
+        "",
+    ]
     for r in results if "recipe" in args.models else []:
         chosen = [
-            f"{run['seed']}: {run['window']}, {run['alpha']}"
+            f"{run['seed']}: {run['window']}, {run['alpha']}, {run['twice']}"
             for run in r["runs"]
             if run["model"] == "recipe"
         ]

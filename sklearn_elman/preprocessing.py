@@ -657,6 +657,8 @@ class SequenceDifferencer(
     their own, and before :class:`SequencePooler`, whose statistics of the
     changes describe a window's slope (the mean), its steepest fall and rise
     (the minimum and maximum) and its roughness (the standard deviation).
+    Two in a row add the changes of the changes, how sharply the sequence
+    bends (second differences from a sequence's third observed step on).
 
     Parameters
     ----------

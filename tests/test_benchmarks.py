@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -68,6 +69,27 @@ def test_performance_page_quotes_what_is_stored():
         )
     )
     assert unstored == []
+
+
+def test_accuracy_page_table_is_the_stored_run():
+    """The accuracy page's table gives, for the default pipeline, the recipe and
+    the MLP, the mean ± standard deviation over the seeds of the stored run."""
+    page = (BENCHMARKS.parent / "docs" / "user_guide" / "accuracy.rst").read_text()
+    table = page[page.index(".. list-table::") :].split("\n\n", 2)[1]
+    rows = [
+        [cell.strip().strip("*") for cell in re.split(r"\n +- ", row)]
+        for row in table.split("\n   * - ")[1:]
+    ]
+    stored = json.loads((BENCHMARKS / "results" / "bench_accuracy.json").read_text())
+    assert len(rows) == len(stored)
+    for row, result in zip(rows, stored, strict=True):
+        assert row[0].split()[0].rstrip(",") == result["name"].split()[0]
+        for model, quoted in zip(["default", "recipe", "MLP"], row[1:4], strict=True):
+            scores = [run["score"] for run in result["runs"] if run["model"] == model]
+            measured = "n/a"
+            if scores:
+                measured = f"{np.mean(scores):.3f} ± {np.std(scores):.3f}"
+            assert quoted == measured, (result["name"], model)
 
 
 def test_bench_accuracy_runs_the_recipe_of_the_page(tmp_path):

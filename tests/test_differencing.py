@@ -60,6 +60,28 @@ def test_padding_anywhere_gives_the_same_changes(sequences):
             assert_allclose(z[~absent], alone, rtol=1e-12)
 
 
+def test_two_in_a_row_give_second_differences(sequences):
+    """The accuracy recipe may difference twice: the second differencer's
+    changes of the changes are x_j - 2 x_(j-1) + x_(j-2) of the observed steps
+    from the third on, the first change at the second, 0 at the first;
+    padding anywhere still skipped."""
+    twice = make_pipeline(SequenceDifferencer(), SequenceDifferencer())
+    X = np.insert(pad_sequences(sequences, padding="post", maxlen=11), 3, np.nan, 1)
+    out = twice.fit_transform(X)
+    assert out.shape == (len(sequences), 12, 8)  # x, dx, dx, ddx
+    for z, x_padded, x in zip(out, X, sequences, strict=True):
+        absent = np.isnan(x_padded).all(axis=1)
+        assert np.isnan(z[absent]).all()
+        second = np.zeros_like(x)
+        second[1:2] = x[1:2] - x[:1]
+        second[2:] = x[2:] - 2 * x[1:-1] + x[:-2]
+        z = z[~absent]
+        assert_allclose(z[:, :2], x, rtol=1e-12)
+        assert_allclose(z[:, 2:4], _changes(x), rtol=1e-12)
+        assert_allclose(z[:, 4:6], _changes(x), rtol=1e-12)
+        assert_allclose(z[:, 6:], second, rtol=1e-12, atol=1e-12)
+
+
 def test_a_pipeline_reads_the_same_sequence_wherever_the_padding(sequences):
     """Differenced, scaled and pooled, a sequence padded anywhere gives the
     pooled sequence it gives alone (the pooler skips the padding kept)."""
