@@ -195,9 +195,9 @@ def run_dataset(name, task, seeds, models, fit_recipe):
                 best = {k.split("__")[-1]: v for k, v in search.best_params_.items()}
                 info = {"window": best["window"], "alpha": best["alpha"]}
                 info["twice"] = sum(  # members that difference twice
-                    not isinstance(member.get_params()[key], str)
+                    not isinstance(value, str)  # not "passthrough"
                     for _, member in estimator.estimators
-                    for key in member.get_params()
+                    for key, value in member.get_params().items()
                     if key.split("__")[-1] == "diff2"
                 )
             else:

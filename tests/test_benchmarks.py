@@ -78,7 +78,7 @@ def test_accuracy_page_table_is_the_stored_run():
     table = page[page.index(".. list-table::") :].split("\n\n", 2)[1]
     rows = [
         [cell.strip().strip("*") for cell in re.split(r"\n +- ", row)]
-        for row in table.split("\n   * - ")[1:]
+        for row in table.split("\n   * - ")[1:]  # after the header row
     ]
     stored = json.loads((BENCHMARKS / "results" / "bench_accuracy.json").read_text())
     assert len(rows) == len(stored)
