@@ -6,11 +6,17 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-from sklearn_elman import ElmanClassifier, SequencePooler, pad_sequences
+from sklearn_elman import (
+    ElmanClassifier,
+    SequenceDifferencer,
+    SequencePooler,
+    pad_sequences,
+)
 
 
 def _window_means(x, window):
@@ -126,17 +132,24 @@ def test_window_must_be_an_integer_of_at_least_one(window):
         pooler.transform(X)
 
 
-def test_input_errors_and_inputs_unmodified(sequences):
+@pytest.mark.parametrize(
+    "transformer",
+    [SequencePooler(3), SequenceDifferencer(keep_original=False)],
+    ids=["pooler", "differencer"],
+)
+def test_input_errors_and_inputs_unmodified(sequences, transformer):
+    """The step transformers' shared transform: the input is never modified
+    nor shared, and bad input is an error naming the sample."""
     X = pad_sequences(sequences)
     X_copy = X.copy()
-    pooler = SequencePooler(3).fit(X)
-    assert not np.shares_memory(pooler.transform(X), X)
+    transformer = clone(transformer).fit(X)
+    assert not np.shares_memory(transformer.transform(X), X)
     assert_array_equal(X, X_copy)
     X[2, 0, 1] = np.nan
     with pytest.raises(ValueError, match="Sample 2 of X has NaN in some but not all"):
-        pooler.transform(X)
+        transformer.transform(X)
     with pytest.raises(ValueError, match="expecting 2 features per time step"):
-        pooler.transform(np.ones((2, 3, 3)))
+        transformer.transform(np.ones((2, 3, 3)))
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
