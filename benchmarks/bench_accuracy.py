@@ -120,14 +120,14 @@ ANCHOR_SOURCES = {
 MODELS = ["default", "recipe", "MLP", "mean"]
 
 
-def load_recipe():
+def load_recipe(page=RECIPE_PAGE):
     """``fit_recipe``, defined by running the page's examples between its
     ``recipe begins`` and ``recipe ends`` comments."""
-    text = RECIPE_PAGE.read_text()
+    text = Path(page).read_text()
     block = text.split(".. recipe begins", 1)[1].split(".. recipe ends", 1)[0]
     namespace = {}
     for example in doctest.DocTestParser().get_examples(block):
-        exec(compile(example.source, str(RECIPE_PAGE), "exec"), namespace)
+        exec(compile(example.source, str(page), "exec"), namespace)
     return namespace["fit_recipe"]
 
 
