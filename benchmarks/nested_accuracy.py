@@ -29,7 +29,15 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from bench_accuracy import DATASETS, RECIPE_PAGE, ROOT, load, load_recipe, score
+from bench_accuracy import (
+    DATASETS,
+    RECIPE_PAGE,
+    ROOT,
+    load,
+    load_recipe,
+    recipe_random_state,
+    score,
+)
 from joblib import parallel_config
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -51,7 +59,7 @@ def run_dataset(name, task, seeds, fit_recipe):
                 _take(X, train),
                 y[train],
                 regression=task == "regression",
-                random_state=5 * seed,
+                random_state=recipe_random_state(seed),
             )
             result = score(model, _take(X, test), y[test], task)
             fit_s = time.perf_counter() - start
