@@ -130,10 +130,14 @@ def load_recipe(page=RECIPE_PAGE):
     """``fit_recipe``, defined by running the page's examples between its
     ``recipe begins`` and ``recipe ends`` comments."""
     text = Path(page).read_text()
-    block = text.split(".. recipe begins", 1)[1].split(".. recipe ends", 1)[0]
+    before, block = text.split(".. recipe begins", 1)
+    block = block.split(".. recipe ends", 1)[0]
     namespace = {}
     for example in doctest.DocTestParser().get_examples(block):
-        exec(compile(example.source, str(page), "exec"), namespace)
+        # Shifted to its line of the page, which a traceback then quotes.
+        lines_before = before.count("\n") + example.lineno
+        source = "\n" * lines_before + example.source
+        exec(compile(source, str(page), "exec"), namespace)
     return namespace["fit_recipe"]
 
 
