@@ -31,7 +31,7 @@ X, y = make_sequence_classification(
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.25, stratify=y, random_state=0
 )
-clf = ElmanClassifier(16, alpha=0.1, max_iter=500, random_state=0)
+clf = ElmanClassifier(16, alpha=0.1, max_iter=2000, random_state=0)
 clf.fit(X_train, y_train)
 print(f"test accuracy {clf.score(X_test, y_test):.3f}")
 
