@@ -1,11 +1,11 @@
-"""``python -m sklearn_elman``: an Elman network reads handwritten digits row by row.
+"""An Elman network reads handwritten digits row by row (python -m sklearn_elman).
 
 Each 8x8 image of scikit-learn's bundled digits becomes a sequence of 8 time
 steps (the rows, top to bottom) of 8 features (the pixels of a row). The script
-reports 5-fold cross-validated accuracy and fit time of an ``ElmanClassifier``,
-of five bidirectional ones from different seeds averaged by soft voting (the
-seed-ensemble recipe of the user guide), and of an ``MLPClassifier`` that sees
-the same pixels as one flat vector.
+reports 5-fold cross-validated accuracy and fit time of an ElmanClassifier, of
+five bidirectional ones from different seeds averaged by soft voting (the
+seed-ensemble recipe of the user guide), and of an MLPClassifier that sees the
+same pixels as one flat vector.
 """
 
 import argparse
@@ -23,11 +23,17 @@ from . import ElmanClassifier, __version__
 
 
 def main(argv=None):
+    # The module's docstring is the help text: plain text, kept paragraph by
+    # paragraph (argparse would run the paragraphs together).
     parser = argparse.ArgumentParser(
-        prog="python -m sklearn_elman", description=__doc__.splitlines()[0]
+        prog="python -m sklearn_elman",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--n-splits", type=int, default=5, help="folds (default 5)")
-    parser.add_argument("--n-jobs", type=int, default=2, help="parallel folds")
+    parser.add_argument(
+        "--n-jobs", type=int, default=2, help="folds fitted in parallel (default 2)"
+    )
     args = parser.parse_args(argv)
 
     digits = load_digits()
