@@ -370,7 +370,10 @@ class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _checked_hidden_layer_sizes(self):
         sizes = self.hidden_layer_sizes
-        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if hasattr(sizes, "ndim"):  # an array, 0-d too: the numbers it holds
+            sizes = np.asarray(sizes).tolist()
+        iterable = np.iterable(sizes) and not isinstance(sizes, str)
+        sizes = tuple(sizes) if iterable else (sizes,)
         if not sizes or not all(
             isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes
         ):
