@@ -3,12 +3,18 @@
 from . import datasets
 from ._elman import ElmanClassifier, ElmanRegressor
 from ._sequence import ElmanSequenceClassifier, ElmanSequenceRegressor
-from .padding import pad_sequences, sequences_from_frame
+from .padding import (
+    ChannelsFirstWarning,
+    from_channels_first,
+    pad_sequences,
+    sequences_from_frame,
+)
 from .preprocessing import SequenceDifferencer, SequencePooler, SequenceScaler
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ChannelsFirstWarning",
     "ElmanClassifier",
     "ElmanRegressor",
     "ElmanSequenceClassifier",
@@ -18,6 +24,7 @@ __all__ = [
     "SequenceScaler",
     "__version__",
     "datasets",
+    "from_channels_first",
     "pad_sequences",
     "sequences_from_frame",
 ]

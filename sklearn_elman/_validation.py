@@ -8,11 +8,15 @@ Accepted ``X``:
   ``(n_timesteps_i,)``, whose lengths may differ (padded with NaN at the end);
   a 1-D object array or pandas Series of such arrays is read as that list.
 
-A time step whose features are all NaN is absent (padding), wherever it stands.
-The user's data is never modified.
+Arrays of other libraries (objects with ``__array__`` or ``__dlpack__``, such
+as torch tensors on the CPU), as ``X`` or as its samples, are read as the NumPy
+arrays they convert to, by :func:`as_numpy_sequences`. A time step whose
+features are all NaN is absent (padding), wherever it stands. The user's data
+is never modified.
 """
 
 import reprlib
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,7 +28,13 @@ from sklearn.utils.validation import (
 )
 
 from ._scale import unit_scale
-from .padding import _pad_sequences, check_numeric, na_to_nan
+from .padding import (
+    ChannelsFirstWarning,
+    _pad_sequences,
+    as_numpy,
+    check_numeric,
+    na_to_nan,
+)
 
 # L-BFGS squares gradient entries of about (alpha / S) * |W|: beyond about 1e154
 # (the square root of the largest float64) they overflow, and fits diverge.
@@ -34,6 +44,19 @@ _SHAPES = (
     "(n_samples, n_timesteps, n_features), (n_samples, n_timesteps), "
     "or a list of (n_timesteps_i, n_features) arrays"
 )
+
+# fit warns (ChannelsFirstWarning) when a 3-D X has more than this many times
+# as many features per step as steps. aeon and sktime hold series channels
+# first, (n_cases, n_channels, n_timepoints), mostly of 1 to a few dozen
+# channels and tens to thousands of points: read as (n_samples, n_timesteps,
+# n_features), that is far more features than steps. Sequences in this
+# library's layout seldom are: the features of a step are a few measurements,
+# or a few statistics of them (differenced, pooled), over tens of steps or
+# more. At 10, a univariate collection (n_cases, 1, n_timepoints) of more than
+# 10 points warns (the UCR archive's shortest series have 15), and so do most
+# multivariate ones (3 channels of 50 points); short sequences of wide steps
+# (one-hot words of a large vocabulary) warn too, and can silence it.
+_CHANNELS_FIRST_RATIO = 10
 
 
 def validate_sequences(estimator, X, *, reset):
@@ -69,16 +92,15 @@ def validate_sequences(estimator, X, *, reset):
             f"{where} is a masked array, whose mask would be ignored: mark absent "
             "time steps with NaN instead, as in x.astype(float).filled(np.nan)."
         )
+    given, X = X, as_numpy_sequences(X)
     ndim = getattr(X, "ndim", None)
     if ndim is None and not isinstance(X, (list, tuple, str)):
         ndim = np.asarray(X).ndim
     if ndim == 0:  # None, a number, a dict, a generator: check_array names none
         raise TypeError(
-            f"X must be an array of shape {_SHAPES}; got a {type(X).__name__}: "
-            f"{reprlib.repr(X)}."
+            f"X must be an array of shape {_SHAPES}; got a {type(given).__name__}: "
+            f"{reprlib.repr(given)}."
         )
-    if _holds_samples(X):
-        X = list(X)
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError("X is an empty list: it holds 0 sequences (n_samples=0).")
     if _is_ragged(X):
@@ -147,8 +169,48 @@ def validate_sequences(estimator, X, *, reset):
                     f"X of shape {X.shape} has 0 {what}; each sequence needs at "
                     "least 1 time step of at least 1 feature."
                 )
+        if reset and input_ndim == 3:
+            _warn_if_channels_first(X.shape)
     _check_n_features(estimator, X, input_ndim, reset)
     return X, _absent_steps(X)
+
+
+def as_numpy_sequences(X):
+    """``X`` with the arrays of other libraries in it as NumPy arrays.
+
+    ``X`` itself is converted by :func:`~sklearn_elman.padding.as_numpy` (a
+    torch tensor, say), and so is each sample of a list or tuple; a 1-D object
+    array or pandas Series of per-sample arrays becomes the list of them.
+    Anything else is returned as it is. The input check and every reader of
+    X's layout (the transformers' outputs, ragged predictions) call this
+    first, so that all see the layout of the NumPy array X converts to.
+    """
+    X = as_numpy(X, "X")
+    if _holds_samples(X):
+        X = list(X)
+    if isinstance(X, (list, tuple)):
+        samples = [as_numpy(x, f"Sample {i} of X") for i, x in enumerate(X)]
+        if any(new is not old for new, old in zip(samples, X, strict=True)):
+            X = samples
+    return X
+
+
+def _warn_if_channels_first(shape):
+    """Warn that a 3-D X of this shape looks channels-first (aeon's layout)."""
+    n_samples, n_timesteps, n_features = shape
+    if n_features <= _CHANNELS_FIRST_RATIO * n_timesteps:
+        return
+    warnings.warn(
+        f"X of shape {shape} is read as {n_samples} sequences of {n_timesteps} "
+        f"time steps of {n_features} features each. aeon and sktime hold series "
+        "channels first, (n_cases, n_channels, n_timepoints): if X is in that "
+        "layout, pass X.transpose(0, 2, 1) or sklearn_elman.from_channels_first(X). "
+        "If X is (n_samples, n_timesteps, n_features), silence this warning with "
+        'warnings.filterwarnings("ignore", category=sklearn_elman.'
+        "ChannelsFirstWarning).",
+        ChannelsFirstWarning,
+        stacklevel=3,
+    )
 
 
 def check_n_targets(X, y, *, frame):
@@ -156,8 +218,10 @@ def check_n_targets(X, y, *, frame):
 
     A DataFrame ``X`` (``frame=True``) is read with a row per sequence; a
     long-format table, a row per time step, is the likely mistake when the
-    counts differ, and the message says what to do with one.
+    counts differ, and the message says what to do with one. A ``y`` outside
+    CPU memory (a torch tensor on a GPU) is a TypeError that says so.
     """
+    y = as_numpy(y, "y")
     try:
         check_consistent_length(X, y)
     except ValueError as exc:
@@ -231,8 +295,7 @@ def _holds_samples(X):
 def ragged_lengths(X):
     """The number of time steps of each sample of a ragged ``X`` (a list, 1-D
     object array or Series of sequences of different shapes), else None."""
-    if _holds_samples(X):
-        X = list(X)
+    X = as_numpy_sequences(X)
     return [len(x) for x in X] if _is_ragged(X) else None
 
 
@@ -397,6 +460,7 @@ def _as_targets(y, name):
     steps may hold anything."""
     if sp.issparse(y):
         raise TypeError(f"{name} is a sparse matrix; pass dense per-step targets.")
+    y = as_numpy(y, name)
     if hasattr(y, "to_numpy"):  # pandas
         dtypes = y.dtypes if hasattr(y, "columns") else [y.dtype]
         # nullable columns as objects: their labels stay ints or bools, not floats

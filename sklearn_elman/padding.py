@@ -5,6 +5,8 @@ array; the estimators read a time step whose features are all NaN as absent,
 so the padded array gives each sequence the same prediction as the sequence
 alone. :func:`sequences_from_frame` splits a long-format table, one row per
 time step and a column naming the sequence, into the list of sequences.
+:func:`from_channels_first` turns aeon's and sktime's channels-first
+collections into sequences.
 """
 
 import sys
@@ -13,6 +15,7 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -21,10 +24,29 @@ from sklearn.utils._param_validation import (
 
 _ENDS = StrOptions({"pre", "post"})
 
+# DLPack's device types whose memory the CPU reads, those numpy.from_dlpack
+# accepts: kDLCPU, kDLCUDAHost, kDLROCMHost, kDLCUDAManaged.
+_CPU_DEVICES = {1, 3, 11, 13}
+
+
+class ChannelsFirstWarning(UserWarning):
+    """Warning that a 3-D ``X`` given to ``fit`` looks channels-first.
+
+    aeon and sktime hold a collection of time series as an array of shape
+    ``(n_cases, n_channels, n_timepoints)``; sklearn-elman reads a 3-D array
+    as ``(n_samples, n_timesteps, n_features)``, so such an array would be
+    read as ``n_channels`` time steps of ``n_timepoints`` features each.
+    ``fit`` warns when ``X`` has more than ten times as many features per
+    step as time steps. Turn the array into sequences with
+    :func:`from_channels_first` (or ``X.transpose(0, 2, 1)``), or, if its
+    layout is right, silence the warning with
+    ``warnings.filterwarnings("ignore", category=ChannelsFirstWarning)``.
+    """
+
 
 @validate_params(
     {
-        "sequences": ["array-like"],
+        "sequences": ["array-like", HasMethods(["__dlpack__"])],
         "padding": [_ENDS],
         "maxlen": [Interval(Integral, 1, None, closed="left"), None],
         "truncating": [_ENDS],
@@ -45,6 +67,9 @@ def pad_sequences(
         number of features per time step may not. A 1-D sample is a univariate
         sequence (``n_features=1``). An array of shape (n_samples, n_timesteps)
         or (n_samples, n_timesteps, n_features) is read as its list of rows.
+        Arrays of other libraries (objects with ``__array__`` or
+        ``__dlpack__``, such as torch tensors on the CPU) are read as the
+        NumPy arrays they convert to.
     padding : {"pre", "post"}, default="post"
         Where a sequence shorter than ``n_timesteps`` gets its all-NaN steps:
         before its first step ("pre") or after its last step ("post").
@@ -76,8 +101,9 @@ def pad_sequences(
         message names the sample's index.
     TypeError
         If ``sequences`` is a DataFrame (whose iteration gives its column
-        labels), or a sample is a sparse matrix or holds objects that are not
-        numbers.
+        labels), or a sample is a sparse matrix, holds objects that are not
+        numbers, or is an array outside CPU memory (a torch tensor on a GPU:
+        pass ``x.cpu()``).
     InvalidParameterError
         If ``maxlen`` is not a positive int or None (``True`` included).
 
@@ -115,7 +141,7 @@ def pad_sequences(
             f"[1, inf) or None. Got {maxlen!r} instead."
         )
     return _pad_sequences(
-        sequences,
+        as_numpy(sequences, "sequences"),
         padding=padding,
         maxlen=maxlen,
         truncating=truncating,
@@ -139,10 +165,18 @@ def _pad_sequences(sequences, *, padding, maxlen, truncating, dtype, input_name)
     for i, x in enumerate(sequences):
         x = _as_sequence(x, i, input_name)
         if arrays and x.shape[1] != arrays[0].shape[1]:
+            first = arrays[0]
+            # aeon's unequal-length collections: (n_channels, n_timepoints_i)
+            hint = (
+                " Samples of shape (n_channels, n_timepoints_i), as aeon and "
+                "sktime hold them, become sequences with from_channels_first."
+                if x.shape[1] > x.shape[0] and first.shape[1] > first.shape[0]
+                else ""
+            )
             raise ValueError(
                 f"Sample {i} of {input_name} has {x.shape[1]} features per time "
-                f"step, but sample 0 has {arrays[0].shape[1]}; every sample needs the "
-                "same n_features."
+                f"step, but sample 0 has {first.shape[1]}; every sample needs the "
+                f"same n_features.{hint}"
             )
         arrays.append(x)
     if dtype is None:
@@ -195,6 +229,168 @@ def na_to_nan(x):
     return np.where(na, np.nan, x) if na.any() else x
 
 
+def as_numpy(x, where):
+    """``x`` as a NumPy array if it is an array of another library, else ``x``.
+
+    An array of another library is an object with ``__array__`` or
+    ``__dlpack__`` (a torch tensor, say) other than a NumPy array or scalar
+    and a pandas object or other data frame, which the checks read as they
+    are. It is converted as scikit-learn's ``check_array`` converts it, by
+    ``np.asarray``, or by ``np.from_dlpack`` when it has no ``__array__``:
+    its dtype is kept (float32 stays float32), and the result may share its
+    memory, so only read from it. ``where`` ("X", "Sample 3 of X") names it
+    at the start of an error message.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` is outside CPU memory (a GPU, torch's "meta" device), or
+        cannot be converted (a torch tensor that requires grad, say).
+    """
+    if (
+        isinstance(x, (np.ndarray, np.generic))
+        or not (hasattr(x, "__array__") or hasattr(x, "__dlpack__"))
+        or hasattr(x, "columns")  # a data frame: check_array reads its columns
+        or _is_pandas(x)
+    ):
+        return x
+    _check_on_cpu(x, where)
+    try:
+        return np.asarray(x) if hasattr(x, "__array__") else np.from_dlpack(x)
+    except (TypeError, ValueError, RuntimeError, BufferError) as exc:
+        raise TypeError(
+            f"{where} (a {type(x).__name__}) cannot be read as a NumPy array: {exc}"
+        ) from None
+
+
+def _check_on_cpu(x, where):
+    """Reject an array whose DLPack device is not CPU memory (or which cannot
+    say where it is, as torch's "meta" tensors cannot)."""
+    if not hasattr(x, "__dlpack_device__"):
+        return
+    try:
+        device_type = int(x.__dlpack_device__()[0])
+    except Exception:  # torch's "meta" tensors raise: not readable here
+        device_type = None
+    if device_type in _CPU_DEVICES:
+        return
+    device = getattr(x, "device", None)
+    device = f"device {str(device)!r}" if device is not None else "a device"
+    if device_type is not None:
+        device += f" (DLPack device type {device_type})"
+    raise TypeError(
+        f"{where} (a {type(x).__name__}) is on {device}, "
+        "not in CPU memory, where NumPy reads arrays: move it to the CPU first, "
+        "with .cpu() for a torch tensor."
+    )
+
+
+def _is_pandas(x):
+    """Whether ``x`` is a pandas object (Series, Index, array), which the
+    checks read as they are."""
+    return type(x).__module__.split(".")[0] == "pandas"
+
+
+def from_channels_first(X):
+    """Turn channels-first time series (aeon's and sktime's layout) into sequences.
+
+    aeon and sktime hold a collection of time series as an array of shape
+    ``(n_cases, n_channels, n_timepoints)``, or, when the series' lengths
+    differ, as a list of arrays of shape ``(n_channels, n_timepoints_i)``.
+    The estimators read time before the features of a step: this moves the
+    channels last, so that each channel is a feature of every time step.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_cases, n_channels, n_timepoints) or \
+            (n_cases, n_timepoints), or list of array-like of shape \
+            (n_channels, n_timepoints_i) or (n_timepoints_i,)
+        The collection. A 2-D array, or a 1-D sample of a list, is univariate
+        and reads the same in both layouts: it is returned as it is. Arrays
+        of other libraries (torch tensors on the CPU, say) are read as the
+        NumPy arrays they convert to.
+
+    Returns
+    -------
+    sequences : ndarray of shape (n_cases, n_timepoints, n_channels) or \
+            (n_cases, n_timepoints), or list of ndarray of shape \
+            (n_timepoints_i, n_channels) or (n_timepoints_i,)
+        The same layout as ``X``, each sample transposed: an array for an
+        array, a list for a list. Arrays are views of ``X``'s data where NumPy
+        can make them (as ``X.transpose(0, 2, 1)`` is): do not write to them.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is an array of other than 2 or 3 dimensions, or a sample of a
+        list has other than 1 or 2; the message names the sample.
+    TypeError
+        If ``X`` or a sample is an array outside CPU memory (a torch tensor
+        on a GPU: pass ``X.cpu()``), or ``X`` is not an array or a list.
+
+    See Also
+    --------
+    ChannelsFirstWarning : The warning of ``fit`` on data that looks
+        channels-first.
+    pad_sequences : Stack sequences of different lengths into a padded array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_elman import from_channels_first
+    >>> X = np.zeros((20, 3, 50))  # 20 cases of 3 channels by 50 time points
+    >>> from_channels_first(X).shape  # (n_samples, n_timesteps, n_features)
+    (20, 50, 3)
+    >>> unequal = [np.zeros((3, 50)), np.zeros((3, 40))]
+    >>> [x.shape for x in from_channels_first(unequal)]
+    [(50, 3), (40, 3)]
+
+    In a pipeline, through scikit-learn's ``FunctionTransformer``:
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from sklearn_elman import ElmanClassifier
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 2, 30))  # channels first
+    >>> y = (X[:, 0, -1] > 0).astype(int)  # the last value of channel 0
+    >>> model = make_pipeline(
+    ...     FunctionTransformer(from_channels_first),
+    ...     ElmanClassifier(8, tol=1e-2, random_state=0),
+    ... )
+    >>> model.fit(X, y).score(X, y) > 0.9
+    True
+    """
+    X = as_numpy(X, "X")
+    if isinstance(X, (list, tuple)):
+        return [_sample_from_channels_first(x, i) for i, x in enumerate(X)]
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        raise TypeError(
+            "X must be an array of shape (n_cases, n_channels, n_timepoints) or a "
+            f"list of (n_channels, n_timepoints_i) arrays; got a {type(X).__name__}."
+        )
+    if ndim == 2:
+        return X
+    if ndim != 3:
+        raise ValueError(
+            f"X has {ndim} dimensions; expected an array of shape (n_cases, "
+            "n_channels, n_timepoints), or a list of (n_channels, n_timepoints_i) "
+            "arrays."
+        )
+    return np.asarray(X).transpose(0, 2, 1)
+
+
+def _sample_from_channels_first(x, i):
+    """Sample ``i`` of a channels-first list, as (n_timepoints_i, n_channels)."""
+    x = np.asarray(as_numpy(x, f"Sample {i} of X"))
+    if x.ndim not in (1, 2):
+        raise ValueError(
+            f"Sample {i} of X has shape {x.shape}; each sample of a list must "
+            "have shape (n_channels, n_timepoints_i) or (n_timepoints_i,)."
+        )
+    return x.T
+
+
 def _as_sequence(x, i, input_name):
     """Sample ``i`` as a (n_timesteps_i, n_features) array of numbers (bool,
     int or float; anything else converted to float64, pd.NA to NaN). It may be
@@ -203,6 +399,7 @@ def _as_sequence(x, i, input_name):
         raise TypeError(
             f"Sample {i} of {input_name} is a sparse matrix; pass dense arrays."
         )
+    x = as_numpy(x, f"Sample {i} of {input_name}")
     try:
         x = np.asarray(x)
     except ValueError as exc:

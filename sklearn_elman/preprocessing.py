@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
 from ._atomic import atomic_fit
 from ._callbacks import CallbackSupportMixin, FitTask
 from ._scale import unit_scale
-from ._validation import _holds_samples, _is_ragged, validate_sequences
+from ._validation import _is_ragged, as_numpy_sequences, validate_sequences
 
 
 class SequenceScaler(
@@ -286,10 +286,10 @@ def _in_layout_of(X, out, n_steps=None):
     the end), 1-D where the sample was 1-D and a step has one feature. Any
     other input was read as one array: 2-D input (univariate sequences) gives a
     2-D array when a step has one feature, else ``out`` as it is. A 1-D object
-    array or Series of per-sample arrays counts as their list.
+    array or Series of per-sample arrays counts as their list, and arrays of
+    other libraries as the NumPy arrays they convert to.
     """
-    if _holds_samples(X):
-        X = list(X)
+    X = as_numpy_sequences(X)
     one_feature = out.shape[2] == 1
     if _is_ragged(X):
         n_steps = [len(x) for x in X] if n_steps is None else n_steps
