@@ -133,8 +133,13 @@ def dask_training_data(estimator, X, y, sample_weight, hidden_layer_sizes, rng):
     weight_sum = float(np.sum(scaled))
     if not weight_sum > 0:
         raise ValueError("Sample weights must contain at least one non-zero number.")
+    readout = estimator._checked_readout()
     layout = Layout(
-        first["n_step_features"], hidden_layer_sizes, n_outputs, estimator.bidirectional
+        first["n_step_features"],
+        hidden_layer_sizes,
+        n_outputs,
+        estimator.bidirectional,
+        1 if estimator._per_step else len(readout),
     )
     data = DaskTrainingData(
         blocks=prepared,
@@ -145,6 +150,7 @@ def dask_training_data(estimator, X, y, sample_weight, hidden_layer_sizes, rng):
         activation=estimator.activation,
         out_activation=out_activation,
         per_step=estimator._per_step,
+        readout=readout,
     )
     return data, validation
 
@@ -204,12 +210,20 @@ class DaskTrainingData:
         ``factors[b]`` times its own objective.
     penalty : ndarray of shape (layout.size,)
         ``alpha / S`` on the entries of weight matrices, 0 on biases.
-    layout, activation, out_activation, per_step
+    layout, activation, out_activation, per_step, readout
         As in :class:`TrainingData`.
     """
 
     def __init__(
-        self, blocks, factors, penalty, layout, activation, out_activation, per_step
+        self,
+        blocks,
+        factors,
+        penalty,
+        layout,
+        activation,
+        out_activation,
+        per_step,
+        readout,
     ):
         self.blocks = blocks
         self.factors = factors
@@ -218,6 +232,7 @@ class DaskTrainingData:
         self.activation = activation
         self.out_activation = out_activation
         self.per_step = per_step
+        self.readout = readout
         self._servers = None  # the actors of a distributed cluster, once started
 
     def objective(self, theta):
@@ -413,6 +428,7 @@ def _prepare(
         alpha=0.0,  # the client adds the penalty, once
         hidden_layer_sizes=hidden_layer_sizes,
         bidirectional=estimator.bidirectional,
+        readout=estimator._checked_readout(),
         activation=estimator.activation,
         out_activation=out_activation,
     )

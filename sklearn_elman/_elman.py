@@ -30,12 +30,24 @@ from sklearn.utils.validation import (
 from ._atomic import atomic_fit
 from ._callbacks import CallbackSupportMixin, FitTask
 from ._dask import blockwise, dask_training_data, is_dask_collection
-from ._objective import OUTPUT_ACTIVATIONS, Batch, TrainingData, network_outputs
+from ._objective import (
+    OUTPUT_ACTIVATIONS,
+    POOLS,
+    STEP,
+    Batch,
+    TrainingData,
+    network_outputs,
+)
 from ._params import Layout, Params, init_params, pack
 from ._recurrence import ACTIVATIONS
 from ._scale import unit_scale
 from ._solver import fit_lbfgs
-from ._validation import check_n_targets, check_weight_scale, validate_sequences
+from ._validation import (
+    check_n_targets,
+    check_names,
+    check_weight_scale,
+    validate_sequences,
+)
 
 _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
     each observed time step :math:`t` of a sequence:
@@ -46,16 +58,26 @@ _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
         \qquad h^0_t = x_t, \quad h^l_0 = 0
 
     At an absent (all-NaN) step the state carries over unchanged, so padding at
-    either end or inside a sequence does not change its prediction. The readout
-    sees the last layer's state after each sequence's last observed step
-    :math:`T`: :math:`o = \mathrm{out}(W_{oh}^\top h^L_T + b_o)`.
+    either end or inside a sequence does not change its prediction. The
+    output reads :math:`r`, the last layer's states pooled over the sequence's
+    observed steps :math:`t = 1..T`:
+
+    .. math::
+
+        o = \mathrm{out}(W_{oh}^\top r + b_o), \qquad
+        r = h^L_T \ (\text{"last"}), \quad
+        \frac{1}{T} \sum_t h^L_t \ (\text{"mean"}), \quad
+        \max_t h^L_t \ (\text{"max"}, \text{elementwise})
+
+    or, for a list of ``readout`` pools, their results side by side in the
+    order given. Padding is never pooled.
 
     With ``bidirectional=True`` every layer also runs a second recurrence, with
     its own weights, from each sequence's last observed step to its first
     (:math:`h^l_{t+1}` in place of :math:`h^l_{t-1}`, and the same carry-over at
     absent steps). The layer above reads both directions' states side by side,
-    and the readout reads the forward state after the last observed step
-    beside the backward state after the first.
+    and each direction's states are pooled on their own, forward first ("last"
+    being the backward state after the first observed step).
 
     Training minimises, with sample weights :math:`w_i` and :math:`S = \sum_i w_i`,
 
@@ -109,6 +131,13 @@ _PARAMETERS = """hidden_layer_sizes : int or array-like of int, default=(32,)
         the observed steps from last to first. The layer above and the readout
         see both directions' states, forward first."""
 
+_READOUT = """readout : {"last", "mean", "max"} or list of them, default="last"
+        What the output reads of the last layer's states: the state after the
+        last observed step ("last", Elman's :math:`o_T`), or their mean or
+        elementwise maximum over the observed steps; a list concatenates
+        several, in the order given. A pooled readout gives every step a
+        direct path to the loss, which helps on long sequences."""
+
 _WEIGHTS = """input_weights_ : list of ndarray
         ``W_hx`` of each layer, of shape (n_inputs_l, n_hidden_l): ``n_features``
         inputs for the first layer, ``n_directions * n_hidden_{l-1}`` (forward
@@ -127,8 +156,11 @@ _WEIGHTS = """input_weights_ : list of ndarray
     backward_hidden_biases_ : list of ndarray or None
         The backward direction's ``b_h`` of each layer; None unless
         ``bidirectional``.
-    output_weights_ : ndarray of shape (n_directions * n_hidden_L, n_outputs)
-        ``W_oh``, forward rows first.
+    output_weights_ : ndarray of shape (n_directions * n_pools * n_hidden_L, \
+            n_outputs)
+        ``W_oh``: a block of ``n_hidden_L`` rows for each pool of ``readout``
+        (``n_pools`` of them; 1 for the per-step estimators), in order, of the
+        forward direction, then of the backward one.
     output_bias_ : ndarray of shape (n_outputs,)
         ``b_o``.
     loss_ : float
@@ -156,6 +188,7 @@ def _fill_doc(cls):
     for name, text in [
         ("MODEL_NOTES", _MODEL_NOTES),
         ("PARAMETERS", _PARAMETERS),
+        ("READOUT", _READOUT),
         ("WEIGHTS", _WEIGHTS),
         ("INPUT_ATTRIBUTES", _INPUT_ATTRIBUTES),
     ]:
@@ -317,6 +350,7 @@ class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             alpha=self.alpha,
             hidden_layer_sizes=hidden_layer_sizes,
             bidirectional=self.bidirectional,
+            readout=self._checked_readout(),
             activation=self.activation,
             out_activation=out_activation,
         )
@@ -384,6 +418,11 @@ class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         return tuple(int(s) for s in sizes)
 
+    def _checked_readout(self):
+        """The pools the output reads, as a tuple (``("last",)`` for the
+        per-step estimators, which read every step instead)."""
+        return check_names(getattr(self, "readout", "last"), POOLS, "readout")
+
     def _initial_theta(self, layout, rng):
         if self.warm_start and hasattr(self, "output_weights_"):
             fitted_layout = self._fitted_layout()
@@ -408,12 +447,19 @@ class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self.backward_hidden_biases_,
         )
 
+    def _fitted_readout(self):
+        """The readout the network was fitted with."""
+        return STEP if self._per_step else self._readout
+
     def _fitted_layout(self):
+        bidirectional = self.backward_input_weights_ is not None
+        n_top = (1 + bidirectional) * self.input_weights_[-1].shape[1]
         return Layout(
             self.input_weights_[0].shape[0],
             tuple(W.shape[1] for W in self.input_weights_),
             self.output_weights_.shape[1],
-            self.backward_input_weights_ is not None,
+            bidirectional,
+            self.output_weights_.shape[0] // n_top,
         )
 
     def _network_output(self, X):
@@ -438,7 +484,7 @@ class BaseElman(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 absent,
                 self._fitted_layout(),
                 self._activation,
-                self._per_step,
+                self._fitted_readout(),
             )
         for F, Z_chunk in outputs:
             if self._per_step:  # time-major rows to (n_samples, n_timesteps, ...)
@@ -542,13 +588,23 @@ class _LabelsMixin(ClassifierMixin):
 
 
 class _StateFeaturesMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
-    """``transform``: the readout's input as features for another estimator."""
+    """``transform``: the readout's input as features for another estimator;
+    and the ``readout`` of models saved before it existed."""
+
+    def __setstate__(self, state):
+        # A model pickled before readout existed read the last state: it
+        # still does, and clones and refits with that readout.
+        state.setdefault("readout", "last")
+        if "output_weights_" in state:
+            state.setdefault("_readout", ("last",))
+        super().__setstate__(state)
 
     @blockwise
     def transform(self, X):
-        """The state the readout reads: the last layer's state after each
-        sequence's last observed step (and, when bidirectional, the backward
-        direction's state after its first).
+        """What the output reads: the last layer's states pooled as
+        ``readout`` says (with the default, the state after each sequence's
+        last observed step), each pool of the forward direction, then of the
+        backward one when bidirectional.
 
         Parameters
         ----------
@@ -558,8 +614,9 @@ class _StateFeaturesMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixin):
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_directions * n_hidden_L)
-            Forward state first; in X's floating dtype (float32 or float64).
+        X_new : ndarray of shape (n_samples, n_directions * n_pools * n_hidden_L)
+            The rows of ``output_weights_`` read these columns, in order; in
+            X's floating dtype (float32 or float64).
         """
         features, _, _ = self._network_output(X)
         return features
@@ -585,6 +642,7 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
     Parameters
     ----------
     PARAMETERS
+    READOUT
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, ``{label: weight}``, multiplied into the sample
         weights; "balanced" weighs classes inversely to their frequency in y.
@@ -633,6 +691,7 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
 
     _parameter_constraints: dict = {
         **BaseElman._parameter_constraints,
+        "readout": [StrOptions(set(POOLS)), list, tuple],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -652,6 +711,7 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
         validation_fraction=0.1,
         n_iter_no_change=10,
         bidirectional=False,
+        readout="last",
         class_weight=None,
     ):
         super().__init__(
@@ -669,6 +729,7 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
             n_iter_no_change=n_iter_no_change,
             bidirectional=bidirectional,
         )
+        self.readout = readout
         self.class_weight = class_weight
 
     def _weigh_classes(self, y, sample_weight):
@@ -796,6 +857,7 @@ class ElmanRegressor(RegressorMixin, _StateFeaturesMixin, BaseElman):
     Parameters
     ----------
     PARAMETERS
+    READOUT
 
     Attributes
     ----------
@@ -834,6 +896,46 @@ class ElmanRegressor(RegressorMixin, _StateFeaturesMixin, BaseElman):
     >>> reg.fit(X, y).score(X, y) > 0.99
     True
     """
+
+    _parameter_constraints: dict = {
+        **BaseElman._parameter_constraints,
+        "readout": [StrOptions(set(POOLS)), list, tuple],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(32,),
+        activation="tanh",
+        *,
+        alpha=1.0,
+        max_iter=200,
+        max_fun=15000,
+        tol=1e-4,
+        random_state=None,
+        warm_start=False,
+        verbose=False,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        bidirectional=False,
+        readout="last",
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            alpha=alpha,
+            max_iter=max_iter,
+            max_fun=max_fun,
+            tol=tol,
+            random_state=random_state,
+            warm_start=warm_start,
+            verbose=verbose,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            bidirectional=bidirectional,
+        )
+        self.readout = readout
 
     def _score_output(self, output, Y, sample_weight):
         return r2_score(Y, output, sample_weight=sample_weight)

@@ -7,7 +7,10 @@ With sample weights ``w_i`` and ``S = sum_i w_i``::
 Biases are not penalised. ``loss_i`` is the cross-entropy of the output link
 (summed over logistic units for binary and multilabel targets) or, for
 regression, half the mean over outputs of the squared error, of the output
-read from the state after the sequence's last step.
+``out(W_oh^T r + b_o)``. The readout ``r`` pools the last layer's states over
+the sequence's observed steps: its state after the last one (Elman's
+``o_T``), their mean or their elementwise maximum, or several of these side
+by side (:data:`POOLS`).
 
 With an output at every step (sequence labelling), every observed step ``t``
 of sample ``i`` has a loss ``loss_it`` and, with ``n_i`` the number of observed
@@ -168,6 +171,9 @@ class TrainingData:
     out_activation : str
     per_step : bool
         Whether there is a target at every step rather than one per sample.
+    readout : tuple of str
+        The pools of :data:`POOLS` the readout reads, in order (ignored
+        with a target at every step).
     workspaces : list of Workspace
         One per worker thread of :func:`objective` (worker ``w`` of every
         evaluation uses ``workspaces[w]``): its chunks' states and gradients,
@@ -181,6 +187,7 @@ class TrainingData:
     activation: str
     out_activation: str
     per_step: bool
+    readout: tuple = ("last",)
     workspaces: list = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -201,6 +208,7 @@ class TrainingData:
         activation,
         out_activation,
         bidirectional=False,
+        readout=("last",),
         chunk_bytes=None,
     ):
         """Canonicalise the training set and prepare it for the kernel.
@@ -224,6 +232,7 @@ class TrainingData:
         hidden_layer_sizes : tuple of int
         activation, out_activation : str
         bidirectional : bool, default=False
+        readout : tuple of str, default=("last",)
         chunk_bytes : int, default=None
             Memory for one chunk's hidden states and gradients; by default an
             eighth of scikit-learn's ``working_memory``.
@@ -236,10 +245,15 @@ class TrainingData:
         # not, so sum them scaled to about 1: w_i / S is exact all the same.
         sample_weight, exponent = unit_scale(sample_weight)
         rows, sample_weight = _canonical_rows(X, Y, sample_weight)
-        layout = Layout(
-            X.shape[2], tuple(hidden_layer_sizes), Y.shape[-1], bidirectional
-        )
         per_step = Y.ndim == 3
+        readout = tuple(readout)
+        layout = Layout(
+            X.shape[2],
+            tuple(hidden_layer_sizes),
+            Y.shape[-1],
+            bidirectional,
+            1 if per_step else len(readout),
+        )
         # S: the weight of every target, one per sample or per observed step
         n_targets = (~absent[rows]).sum(axis=1) if per_step else 1
         weight_sum = float(np.sum(sample_weight * n_targets))
@@ -260,6 +274,7 @@ class TrainingData:
             activation=activation,
             out_activation=out_activation,
             per_step=per_step,
+            readout=readout,
         )
 
 
@@ -381,33 +396,35 @@ def _chunk_objective(params, data, chunk, workspace):
     grad = np.zeros(data.layout.size, dtype=data.dtype)
     grads = unpack(grad, data.layout)
     H = forward(chunk.X, layers, data.activation, workspace)
-    features = readout_inputs(H[-1], data.per_step)
-    Z = readout(features, params)
+    readout = STEP if data.per_step else data.readout
+    features = readout_inputs(H[-1], readout, chunk.X)
+    Z = readout_output(features, params)
     loss, dZ = LOSSES[data.out_activation](Z, chunk.Y)
     J = float(chunk.weights @ loss)
     if not np.isfinite(J):
         return J, grad
     dZ *= chunk.weights.astype(dZ.dtype)[:, np.newaxis]
     np.sum(dZ, axis=0, out=grads.output_bias)
-    # the gradient w.r.t. the last layer's states; without a target at every
-    # step, only each direction's last step has one, and only it is written
-    dH = [
-        workspace.empty(("dH", "top", d), H_d.shape, H_d.dtype)
-        for d, H_d in enumerate(H[-1])
-    ]
-    for d, (F_d, W_d, dW_d) in enumerate(
-        zip(
-            features,
-            split_rows(params.output_weights, features),
-            split_rows(grads.output_weights, features),
-            strict=True,
-        )
+    # the gradient w.r.t. the last layer's states; with the last-state readout
+    # only each direction's last step has one, and only it is written
+    last_step_only = readout == ("last",)
+    new = workspace.empty if last_step_only or readout == STEP else workspace.zeros
+    dH = [new(("dH", "top", d), H_d.shape, H_d.dtype) for d, H_d in enumerate(H[-1])]
+    parts = _readout_parts(readout, len(H[-1]))
+    for (d, pool), F_k, W_k, dW_k in zip(
+        parts,
+        features,
+        split_rows(params.output_weights, features),
+        split_rows(grads.output_weights, features),
+        strict=True,
     ):
-        dW_d[...] = F_d.T @ dZ
-        if data.per_step:
-            np.dot(dZ, W_d.T, out=dH[d].reshape(F_d.shape))
+        dW_k[...] = F_k.T @ dZ
+        if readout == STEP:
+            np.dot(dZ, W_k.T, out=dH[d].reshape(F_k.shape))
+        elif last_step_only:
+            np.dot(dZ, W_k.T, out=dH[d][LAST_STEP[d]])
         else:
-            np.dot(dZ, W_d.T, out=dH[d][LAST_STEP[d]])
+            POOL_GRADIENTS[pool](dZ @ W_k.T, H[-1][d], d, chunk.X, dH[d])
     backward(
         chunk.X,
         H,
@@ -415,35 +432,108 @@ def _chunk_objective(params, data, chunk, workspace):
         layers,
         data.activation,
         grads.layers(),
-        last_step_only=not data.per_step,
+        last_step_only=last_step_only,
         workspace=workspace,
     )
     return J, grad
 
 
-def readout_inputs(H_top, per_step):
-    """What the readout reads from the last layer's states ``H_top`` (one
-    array per direction): each direction's state after its last step, (n_samples,
-    n_hidden_L); or, per step, every step's state as time-major rows,
-    (n_timesteps * n_samples, n_hidden_L)."""
-    if per_step:
+# The readout of the per-step estimators: every step's state, as time-major rows.
+STEP = ("step",)
+
+
+def _observed(H_d, X, fill):
+    """``H_d`` with ``fill`` at the absent steps of ``X`` (a copy), or ``H_d``
+    itself where no step is absent."""
+    if not X.has_absent.any():
+        return H_d
+    return np.where(X.absent, fill, H_d)
+
+
+def _n_observed(X):
+    """Observed steps of each sample, (n_samples, 1)."""
+    return X.X.shape[0] - X.absent.sum(axis=0)
+
+
+def _pool_last(H_d, d, X):
+    # the state carries over absent steps: the array's last step (first, for
+    # the backward direction) holds the state after the last observed one
+    return H_d[LAST_STEP[d]]
+
+
+def _pool_mean(H_d, d, X):
+    return _observed(H_d, X, 0.0).sum(axis=0) / _n_observed(X).astype(H_d.dtype)
+
+
+def _pool_max(H_d, d, X):
+    return _observed(H_d, X, -np.inf).max(axis=0)
+
+
+# pool(H_d, d, X) -> r_d: what the readout reads of direction d's last-layer
+# states H_d (n_timesteps, n_samples, n_hidden_L), as (n_samples, n_hidden_L);
+# padding is never pooled.
+POOLS = {"last": _pool_last, "mean": _pool_mean, "max": _pool_max}
+
+
+def _last_gradient(dR, H_d, d, X, dH_d):
+    dH_d[LAST_STEP[d]] += dR
+
+
+def _mean_gradient(dR, H_d, d, X, dH_d):
+    dR = dR / _n_observed(X).astype(dR.dtype)
+    if X.has_absent.any():
+        dR = np.where(X.absent, 0.0, dR)
+    dH_d += dR
+
+
+def _max_gradient(dR, H_d, d, X, dH_d):
+    # to the step that holds each maximum (the first, if several do)
+    step = _observed(H_d, X, -np.inf).argmax(axis=0)
+    sample, unit = np.indices(step.shape, sparse=True)
+    dH_d[step, sample, unit] += dR
+
+
+# pool gradient(dR, H_d, d, X, dH_d): adds to dH_d, the gradient w.r.t. every
+# step's state, the part that passes through the pooled r_d, given dR = dJ/dr_d.
+POOL_GRADIENTS = {"last": _last_gradient, "mean": _mean_gradient, "max": _max_gradient}
+
+
+def _readout_parts(readout, n_directions):
+    """``(direction, pool)`` of each part of the readout's input, in order:
+    direction by direction (forward first), each direction's pools in the
+    order of ``readout``."""
+    if readout == STEP:
+        return [(d, "step") for d in range(n_directions)]
+    return [(d, pool) for d in range(n_directions) for pool in readout]
+
+
+def readout_inputs(H_top, readout, X):
+    """What the readout reads of the last layer's states ``H_top`` (one array
+    per direction) for the batch ``X`` (TimeMajor), in the order of
+    :func:`_readout_parts`: each pool of each direction, (n_samples,
+    n_hidden_L); or, with ``readout=STEP``, every step's state as time-major
+    rows, (n_timesteps * n_samples, n_hidden_L)."""
+    if readout == STEP:
         return [H_d.reshape(-1, H_d.shape[2]) for H_d in H_top]
-    return [H_d[LAST_STEP[d]] for d, H_d in enumerate(H_top)]
+    return [
+        POOLS[pool](H_top[d], d, X) for d, pool in _readout_parts(readout, len(H_top))
+    ]
 
 
-def readout(features, params):
+def readout_output(features, params):
     """``Z = [features...] @ W_oh + b_o``: the output pre-activations."""
     Z = params.output_bias
-    for F_d, W_d in zip(
+    for F_k, W_k in zip(
         features, split_rows(params.output_weights, features), strict=True
     ):
-        Z = Z + F_d @ W_d
+        Z = Z + F_k @ W_k
     return Z
 
 
-def network_output(params, X, activation, per_step):
+def network_output(params, X, activation, readout):
     """The readout's inputs and output pre-activations for a batch ``X``
-    (TimeMajor), computed in its dtype.
+    (TimeMajor), computed in its dtype, for a ``readout`` of pools or
+    ``STEP``.
 
     Returns
     -------
@@ -454,15 +544,15 @@ def network_output(params, X, activation, per_step):
     """
     params = params.astype(X.X.dtype)
     layers = params.layers()
-    if not per_step and len(layers[0]) == 1:
+    if readout == ("last",) and len(layers[0]) == 1:
         # O(n_samples * n_hidden) memory: no step's state is kept
         features = [final_state(X, layers, activation)]
     else:
-        features = readout_inputs(forward(X, layers, activation)[-1], per_step)
-    return features, readout(features, params)
+        features = readout_inputs(forward(X, layers, activation)[-1], readout, X)
+    return features, readout_output(features, params)
 
 
-def network_outputs(params, X, absent, layout, activation, per_step):
+def network_outputs(params, X, absent, layout, activation, readout):
     """:func:`network_output` for batch-major ``X`` (NaN padding) and its
     ``absent`` steps, in chunks of samples sized as for training, on as many
     threads as BLAS may use: a list of ``(features, Z)``, one per chunk, in the
@@ -472,7 +562,7 @@ def network_outputs(params, X, absent, layout, activation, per_step):
     def run(start, workspace):  # nothing to keep between predictions
         stop = start + size
         batch = TimeMajor.from_batch_major(X[start:stop], absent[start:stop])
-        return network_output(params, batch, activation, per_step)
+        return network_output(params, batch, activation, readout)
 
     return _map_chunks(run, range(0, len(X), size), [])
 

@@ -28,7 +28,8 @@ class Params(NamedTuple):
     input_weights: list  # W_hx^l, (n_inputs_l, n_hidden_l)
     recurrent_weights: list  # W_hh^l, (n_hidden_l, n_hidden_l)
     hidden_biases: list  # b_h^l, (n_hidden_l,)
-    output_weights: np.ndarray  # W_oh, (n_directions * n_hidden_L, n_outputs)
+    # W_oh, (n_directions * n_statistics * n_hidden_L, n_outputs)
+    output_weights: np.ndarray
     output_bias: np.ndarray  # b_o, (n_outputs,)
     # the backward direction's weights, of the same shapes; None if unidirectional
     backward_input_weights: list | None = None
@@ -57,12 +58,18 @@ class Params(NamedTuple):
 
 @dataclass(frozen=True)
 class Layout:
-    """Shapes of every weight of a network, in flat-vector order."""
+    """Shapes of every weight of a network, in flat-vector order.
+
+    ``n_statistics`` is how many pooled statistics of each direction's
+    last-layer states the readout reads (``len(readout)``): ``W_oh`` has a
+    block of ``n_hidden_L`` rows for each, direction by direction.
+    """
 
     n_features: int
     hidden_layer_sizes: tuple
     n_outputs: int
     bidirectional: bool = False
+    n_statistics: int = 1
 
     @property
     def n_directions(self):
@@ -85,7 +92,10 @@ class Layout:
                 shapes += [(n_in, n_hidden), (n_hidden, n_hidden), (n_hidden,)]
         return [
             *shapes,
-            (self.n_directions * self.hidden_layer_sizes[-1], self.n_outputs),
+            (
+                self.n_directions * self.n_statistics * self.hidden_layer_sizes[-1],
+                self.n_outputs,
+            ),
             (self.n_outputs,),
         ]
 

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
-from ._objective import OUTPUT_ACTIVATIONS, network_output, objective
+from ._objective import OUTPUT_ACTIVATIONS, STEP, network_output, objective
 from ._params import unpack
 from ._recurrence import _one_blas_thread
 
@@ -135,6 +135,7 @@ class _Monitor:
             "n_outputs_": self.data.layout.n_outputs,
             "out_activation_": self.data.out_activation,
             "_activation": self.data.activation,
+            "_readout": self.data.readout,
             "n_iter_": len(self.loss_curve),
             "loss_": float(loss),
             "loss_curve_": list(self.loss_curve),
@@ -190,8 +191,9 @@ class _Monitor:
 
     def _score(self, theta):
         data, validation = self.data, self.validation
+        readout = STEP if data.per_step else data.readout
         _, Z = network_output(
-            unpack(theta, data.layout), validation.X, data.activation, data.per_step
+            unpack(theta, data.layout), validation.X, data.activation, readout
         )
         output = OUTPUT_ACTIVATIONS[data.out_activation](Z.astype(np.float64))
         if not np.all(np.isfinite(output)):

@@ -506,3 +506,23 @@ def _observed_targets(targets, absent, dtype):
 _is_missing = np.frompyfunc(
     lambda v: v is None or (isinstance(v, float) and v != v), 1, 1
 )
+
+
+def check_names(value, allowed, parameter):
+    """``value``, one of the names ``allowed`` or a non-empty list or tuple of
+    distinct ones, as a tuple; a ValueError that names ``parameter``
+    otherwise. (A list may have been set after fit, past scikit-learn's
+    declarative check.)"""
+    names = (value,) if isinstance(value, str) else value
+    if (
+        not isinstance(names, (list, tuple))
+        or not names
+        or not all(isinstance(name, str) and name in allowed for name in names)
+        or len(set(names)) < len(names)
+    ):
+        options = ", ".join(repr(name) for name in allowed)
+        raise ValueError(
+            f"{parameter} must be one of {options} or a non-empty list of distinct "
+            f"ones; got {value!r}."
+        )
+    return tuple(names)

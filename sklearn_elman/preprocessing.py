@@ -24,7 +24,12 @@ from sklearn.utils.validation import (
 from ._atomic import atomic_fit
 from ._callbacks import CallbackSupportMixin, FitTask
 from ._scale import unit_scale
-from ._validation import _is_ragged, as_numpy_sequences, validate_sequences
+from ._validation import (
+    _is_ragged,
+    as_numpy_sequences,
+    check_names,
+    validate_sequences,
+)
 
 
 class SequenceScaler(
@@ -553,21 +558,7 @@ class SequencePooler(
         return int(window)
 
     def _checked_statistics(self):
-        statistics = self.statistics
-        statistics = [statistics] if isinstance(statistics, str) else statistics
-        if (
-            not isinstance(statistics, (list, tuple))
-            or not statistics
-            or not all(
-                isinstance(stat, str) and stat in _STATISTICS for stat in statistics
-            )
-            or len(set(statistics)) < len(statistics)
-        ):
-            raise ValueError(
-                "statistics must be one of 'mean', 'std', 'min', 'max' or a non-empty "
-                f"list of distinct ones; got {self.statistics!r}."
-            )
-        return list(statistics)
+        return list(check_names(self.statistics, _STATISTICS, "statistics"))
 
 
 def _pool(X, absent, window, statistics):

@@ -68,6 +68,11 @@ CASES = {
     "class_weight": (ElmanClassifier(3, class_weight="balanced"), {"weights": True}),
     "class_weight_dict": (ElmanClassifier(3, class_weight={0: 2.0, 2: 0.5}), {}),
     "bidirectional": (ElmanClassifier(3, bidirectional=True), {}),
+    "pooled": (ElmanClassifier(3, readout=["mean", "max"]), {"weights": True}),
+    "pooled_bidirectional": (
+        ElmanRegressor(3, bidirectional=True, readout=["max", "last"]),
+        {"regression": True},
+    ),
     "two_layers": (ElmanRegressor((3, 2)), {"regression": True}),
     "regressor": (ElmanRegressor(3), {"regression": True, "weights": True}),
     "sequence_classifier": (ElmanSequenceClassifier(3), {"per_step": True}),

@@ -1,8 +1,9 @@
 """scikit-learn's own estimator checks.
 
-The per-sequence estimators, SequenceScaler, SequenceDifferencer (with and
-without the original features) and SequencePooler (windows of 1
-to 3 steps, one and four statistics) pass every check, none expected
+The per-sequence estimators (with the last-state and pooled readouts),
+SequenceScaler, SequenceDifferencer (with and without the original features)
+and SequencePooler (windows of 1 to 3 steps, one and four statistics) pass
+every check, none expected
 to fail. The per-step estimators need one target per time step, and the checks
 give one per sample, so they are checked twice: as they are, where every check
 that passes y of shape (n_samples,) must fail with the exception pinned for it
@@ -37,6 +38,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
     [
         ElmanClassifier(),
         ElmanRegressor(),
+        ElmanClassifier(readout=["last", "mean", "max"]),
+        ElmanRegressor(readout="max", bidirectional=True),
         SequenceScaler(),
         SequenceDifferencer(),
         SequenceDifferencer(keep_original=False),

@@ -107,10 +107,46 @@ def test_per_step_gradient_matches_central_differences(
     )
 
 
+# Pooled readouts: each pool alone, all three, and an order other than POOLS'.
+READOUTS = pytest.mark.parametrize(
+    "readout",
+    [("mean",), ("max",), ("last", "mean", "max"), ("max", "last")],
+    ids=["mean", "max", "all", "max+last"],
+)
+
+
+@OUTPUTS
 @LAYERS
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
-@pytest.mark.parametrize("per_step", [False, True], ids=["final", "per_step"])
-def test_gradient_is_exact_in_chunks(hidden_layer_sizes, bidirectional, per_step):
+@READOUTS
+def test_pooled_readout_gradient_matches_central_differences(
+    out_activation, n_outputs, hidden_layer_sizes, bidirectional, readout
+):
+    """The readout pools the last layer's states over the observed steps
+    (leading, trailing and interior padding never pooled); weighted samples.
+    The pools do not depend on the activation, whose derivatives the tests
+    above cover."""
+    _check_gradient(
+        "tanh",
+        out_activation,
+        n_outputs,
+        hidden_layer_sizes,
+        weighted=True,
+        bidirectional=bidirectional,
+        readout=readout,
+    )
+
+
+@LAYERS
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
+@pytest.mark.parametrize(
+    "per_step, readout",
+    [(False, ("last",)), (False, ("mean", "max")), (True, ("last",))],
+    ids=["final", "pooled", "per_step"],
+)
+def test_gradient_is_exact_in_chunks(
+    hidden_layer_sizes, bidirectional, per_step, readout
+):
     """Chunks of 1 sample (6 chunks): the sum over chunks is the same objective."""
     _check_gradient(
         "tanh",
@@ -120,17 +156,28 @@ def test_gradient_is_exact_in_chunks(hidden_layer_sizes, bidirectional, per_step
         True,
         bidirectional=bidirectional,
         per_step=per_step,
+        readout=readout,
         chunk_bytes=1,
     )
 
 
 @LAYERS
 @pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
-@pytest.mark.parametrize("per_step", [False, True], ids=["final", "per_step"])
+@pytest.mark.parametrize(
+    "per_step, readout",
+    [(False, ("last",)), (False, ("mean", "max")), (True, ("last",))],
+    ids=["final", "pooled", "per_step"],
+)
 @pytest.mark.parametrize("activation", ["tanh", "identity"])
 @pytest.mark.parametrize("block_bytes", [1, 520], ids=["1step", "2steps"])
 def test_gradient_is_exact_in_blocks_of_steps(
-    monkeypatch, hidden_layer_sizes, bidirectional, per_step, activation, block_bytes
+    monkeypatch,
+    hidden_layer_sizes,
+    bidirectional,
+    per_step,
+    readout,
+    activation,
+    block_bytes,
 ):
     """The time loops take the input projection and the weight gradients in
     blocks of steps: blocks of 1 step, and of 2 steps that do not divide the 7,
@@ -146,6 +193,7 @@ def test_gradient_is_exact_in_blocks_of_steps(
         True,
         bidirectional=bidirectional,
         per_step=per_step,
+        readout=readout,
     )
     J_one_block = check()
     monkeypatch.setattr(_recurrence, "_BLOCK_BYTES", block_bytes)
@@ -191,6 +239,7 @@ def _check_gradient(
     *,
     bidirectional=False,
     per_step=False,
+    readout=("last",),
     chunk_bytes=None,
 ):
     n_chunks = N_SAMPLES if chunk_bytes == 1 else 1
@@ -200,7 +249,6 @@ def _check_gradient(
     if per_step:
         Y[absent] = np.nan  # targets at absent steps are never read
     sample_weight = rng.uniform(0.2, 3.0, N_SAMPLES) if weighted else np.ones(N_SAMPLES)
-    layout = Layout(N_FEATURES, hidden_layer_sizes, n_outputs, bidirectional)
     data = TrainingData.build(
         X,
         absent,
@@ -211,9 +259,18 @@ def _check_gradient(
         activation=activation,
         out_activation=out_activation,
         bidirectional=bidirectional,
+        readout=readout,
         chunk_bytes=chunk_bytes,
     )
     assert len(data.chunks) == n_chunks
+    layout = data.layout
+    assert layout == Layout(
+        N_FEATURES,
+        hidden_layer_sizes,
+        n_outputs,
+        bidirectional,
+        1 if per_step else len(readout),
+    )
     # Perturb away from the initialisation so that biases and relu units are generic.
     theta = init_params(layout, activation, np.random.RandomState(0))
     theta += 0.3 * rng.standard_normal(theta.size)
@@ -325,13 +382,16 @@ def test_unaligned_weights_give_the_same_objective():
     assert grad_unaligned.flags.aligned
 
 
-def test_float32_data_is_computed_in_float32_and_agrees_with_float64():
+@pytest.mark.parametrize(
+    "readout", [("last",), ("last", "mean", "max")], ids=["last", "pooled"]
+)
+def test_float32_data_is_computed_in_float32_and_agrees_with_float64(readout):
     rng = np.random.default_rng(4)
     X, absent = _padded_batch(rng)
     Y = _targets("softmax", 3, rng)
     w = rng.uniform(0.5, 2.0, N_SAMPLES)
-    data64 = _build(X, absent, Y, w)
-    data32 = _build(X.astype(np.float32), absent, Y, w)
+    data64 = _build(X, absent, Y, w, readout=readout)
+    data32 = _build(X.astype(np.float32), absent, Y, w, readout=readout)
     assert data32.dtype == np.float32 and data64.dtype == np.float64
     theta = init_params(data64.layout, "tanh", np.random.RandomState(0))
     J64, g64 = objective(theta, data64)

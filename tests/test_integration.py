@@ -210,7 +210,8 @@ KINDS = ["classifier", "regressor"]
 
 def _fitted(kind):
     """A fitted model of each kind with every optional fitted state (class
-    weights, early stopping's validation record, several outputs), its training
+    weights, early stopping's validation record, several outputs, a pooled
+    readout), its training
     data, the same sequences as both layouts, and the methods to compare."""
     if kind == "classifier":
         (X, y), (X_ragged, _) = (
@@ -220,7 +221,9 @@ def _fitted(kind):
         methods = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
     else:
         (X, y), (X_ragged, _) = (_regression(layout, n_targets=2) for layout in LAYOUTS)
-        model = ElmanRegressor(3, max_iter=50, random_state=SEED)
+        model = ElmanRegressor(
+            3, max_iter=50, random_state=SEED, readout=["mean", "max"]
+        )
         methods = ["predict"]
     return model.fit(X, y), X, y, [X, X_ragged], methods
 

@@ -184,7 +184,13 @@ def torch_loss(Z, Y, out_activation):
 
 
 def objective_problem(
-    rng, padding, kind, hidden_layer_sizes, activation, bidirectional=False
+    rng,
+    padding,
+    kind,
+    hidden_layer_sizes,
+    activation,
+    bidirectional=False,
+    readout=("last",),
 ):
     """Padded, weighted sequences with targets of ``kind``, their TrainingData,
     and weights with non-zero biases (so that their mapping to torch is
@@ -205,6 +211,7 @@ def objective_problem(
         activation=activation,
         out_activation=out_activation,
         bidirectional=bidirectional,
+        readout=readout,
     )
     theta = init_params(data.layout, activation, rng) + rng.normal(
         scale=0.3, size=data.layout.size
@@ -479,3 +486,100 @@ def test_bidirectional_predict_proba_matches_torch(n_classes):
             proba = torch.softmax(Z, dim=1)
     assert_close(clf.transform(X_new), h_T.numpy())
     assert_close(clf.predict_proba(X_new), proba.numpy())
+
+
+def torch_pooled(states, h_last, absent, readout, n_directions):
+    """The pooled readout's input in torch: for each direction (forward
+    first), each pool of ``readout`` over the observed steps of the top
+    layer's ``states`` (n_samples, n_timesteps, n_directions * n_hidden), side
+    by side; "last" is that direction's block of ``h_last``."""
+    mask = torch.from_numpy(absent)[:, :, None]
+    n_observed = torch.from_numpy((~absent).sum(axis=1))[:, None]
+    n_hidden = states.shape[2] // n_directions
+    parts = []
+    for d in range(n_directions):
+        H_d = states[:, :, d * n_hidden : (d + 1) * n_hidden]
+        for pool in readout:
+            if pool == "last":
+                parts.append(h_last[:, d * n_hidden : (d + 1) * n_hidden])
+            elif pool == "mean":
+                parts.append(H_d.masked_fill(mask, 0.0).sum(dim=1) / n_observed)
+            else:
+                parts.append(H_d.masked_fill(mask, -torch.inf).max(dim=1).values)
+    return torch.cat(parts, dim=1)
+
+
+@pytest.mark.parametrize(
+    "readout", [("mean",), ("max",), ("last", "mean", "max")], ids="+".join
+)
+@pytest.mark.parametrize("hidden_layer_sizes", [(5,), (6, 4)])
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
+@pytest.mark.parametrize("target", list(TARGETS))
+def test_pooled_readout_objective_matches_torch_autograd(
+    readout, hidden_layer_sizes, bidirectional, target
+):
+    """Pooled readouts, in torch: leading and interior padding (through
+    ``nn.RNNCell``) for one direction, trailing padding (``nn.RNN``) for two."""
+    padding = "trailing" if bidirectional else "leading_interior"
+    X, absent, Y, sample_weight, data, theta = objective_problem(
+        np.random.default_rng(2),
+        padding,
+        target,
+        hidden_layer_sizes,
+        "tanh",
+        bidirectional=bidirectional,
+        readout=readout,
+    )
+    params = unpack(theta, data.layout)
+    J, grad = objective(theta, data)
+    if bidirectional:
+        modules, linear = torch_bidirectional_modules(params, "tanh")
+        states, h_last = torch_bidirectional_states(modules, X, absent)
+        directions = [(module, suffix) for module in modules for suffix in DIRECTIONS]
+        to_flat = torch_bidirectional_gradient
+    else:
+        modules, linear = torch_modules(params, "tanh", cell=True)
+        states, h_last = torch_states(modules, X, absent, padding)
+        directions = modules
+        to_flat = torch_gradient
+    assert linear.in_features == h_last.shape[1] * len(readout)
+    Z = linear(torch_pooled(states[-1], h_last, absent, readout, 1 + bidirectional))
+    loss = torch_loss(Z, Y, TARGETS[target])
+    J_torch = torch_objective(loss, sample_weight, linear, directions)
+    J_torch.backward()
+    assert_close(J, J_torch.item())
+    assert_close(grad, to_flat(modules, linear, data.layout))
+
+
+@pytest.mark.parametrize("bidirectional", [False, True], ids=["forward", "both"])
+def test_pooled_readout_predictions_match_torch(bidirectional):
+    """A fitted classifier's transform and probabilities, for all three pools
+    over ragged sequences, are torch's on its weights."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(N_SAMPLES * 4, N_TIMESTEPS, N_FEATURES))
+    lengths = rng.integers(1, N_TIMESTEPS + 1, size=len(X))
+    absent = np.arange(N_TIMESTEPS) >= lengths[:, np.newaxis]
+    X[absent] = np.nan
+    y = rng.integers(0, 3, size=len(X))
+    readout = ["max", "last", "mean"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = ElmanClassifier(
+            (6, 4),
+            readout=readout,
+            bidirectional=bidirectional,
+            max_iter=15,
+            random_state=0,
+        ).fit(X, y)
+    params = fitted_params(clf)
+    if bidirectional:
+        modules, linear = torch_bidirectional_modules(params, "tanh")
+        states, h_last = torch_bidirectional_states(modules, X, absent)
+    else:
+        modules, linear = torch_modules(params, "tanh", cell=False)
+        states, h_last = torch_states(modules, X, absent, "trailing")
+    with torch.no_grad():
+        features = torch_pooled(states[-1], h_last, absent, readout, 1 + bidirectional)
+        proba = torch.softmax(linear(features), dim=1)
+    assert_close(clf.transform(X), features.numpy())
+    assert_close(clf.predict_proba(X), proba.numpy())
