@@ -17,6 +17,7 @@ is never modified.
 
 import reprlib
 import warnings
+import weakref
 
 import numpy as np
 import scipy.sparse as sp
@@ -57,6 +58,13 @@ _SHAPES = (
 # multivariate ones (3 channels of 50 points); short sequences of wide steps
 # (one-hot words of a large vocabulary) warn too, and can silence it.
 _CHANNELS_FIRST_RATIO = 10
+
+# The arrays this library's transformers returned, by id. Their layout was
+# checked when the data entered the library (the first transformer's fit
+# warned then), and pooling makes sequences short and wide by design (2
+# pooled steps of 4 statistics of 8 features), so fit does not warn about
+# them again.
+_TRANSFORMED = weakref.WeakValueDictionary()
 
 
 def validate_sequences(estimator, X, *, reset):
@@ -169,7 +177,7 @@ def validate_sequences(estimator, X, *, reset):
                     f"X of shape {X.shape} has 0 {what}; each sequence needs at "
                     "least 1 time step of at least 1 feature."
                 )
-        if reset and input_ndim == 3:
+        if reset and input_ndim == 3 and not _transformed(given):
             _warn_if_channels_first(X.shape)
     _check_n_features(estimator, X, input_ndim, reset)
     return X, _absent_steps(X)
@@ -193,6 +201,23 @@ def as_numpy_sequences(X):
         if any(new is not old for new, old in zip(samples, X, strict=True)):
             X = samples
     return X
+
+
+def mark_transformed(X_out):
+    """Record a transformer's output, an array or a list of arrays, as
+    checked when its input entered the library (see ``_TRANSFORMED``);
+    return it."""
+    for x in X_out if isinstance(X_out, list) else [X_out]:
+        _TRANSFORMED[id(x)] = x
+    return X_out
+
+
+def _transformed(X):
+    """Whether ``X`` is (or is a list of) what a transformer returned."""
+    return all(
+        isinstance(x, np.ndarray) and _TRANSFORMED.get(id(x)) is x
+        for x in (X if isinstance(X, list) else [X])
+    )
 
 
 def _warn_if_channels_first(shape):

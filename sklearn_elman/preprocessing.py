@@ -28,6 +28,7 @@ from ._validation import (
     _is_ragged,
     as_numpy_sequences,
     check_names,
+    mark_transformed,
     validate_sequences,
 )
 
@@ -292,17 +293,22 @@ def _in_layout_of(X, out, n_steps=None):
     other input was read as one array: 2-D input (univariate sequences) gives a
     2-D array when a step has one feature, else ``out`` as it is. A 1-D object
     array or Series of per-sample arrays counts as their list, and arrays of
-    other libraries as the NumPy arrays they convert to.
+    other libraries as the NumPy arrays they convert to. The output is marked
+    as checked: a fit on it does not warn that it looks channels-first.
     """
     X = as_numpy_sequences(X)
     one_feature = out.shape[2] == 1
     if _is_ragged(X):
         n_steps = [len(x) for x in X] if n_steps is None else n_steps
-        return [
-            out[i, :n, 0] if one_feature and np.ndim(x) == 1 else out[i, :n]
-            for i, (x, n) in enumerate(zip(X, n_steps, strict=True))
-        ]
-    return out[:, :, 0] if one_feature and _input_ndim(X) == 2 else out
+        return mark_transformed(
+            [
+                out[i, :n, 0] if one_feature and np.ndim(x) == 1 else out[i, :n]
+                for i, (x, n) in enumerate(zip(X, n_steps, strict=True))
+            ]
+        )
+    return mark_transformed(
+        out[:, :, 0] if one_feature and _input_ndim(X) == 2 else out
+    )
 
 
 def _input_ndim(X):

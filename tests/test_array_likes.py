@@ -350,6 +350,31 @@ def test_the_warning_fires_above_ten_times_as_many_features_as_steps(shape, warn
     assert [w.category for w in caught] == ([ChannelsFirstWarning] if warns else [])
 
 
+def test_a_pipeline_warns_once_where_the_data_enters():
+    """Pooling makes sequences short and wide by design: the network after a
+    pooler does not warn about them; raw channels-first data warns once."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(12, 16, 3))  # the library's layout
+    y = np.arange(12) % 2
+    pooled = make_pipeline(
+        SequenceDifferencer(),
+        SequenceDifferencer(),
+        SequencePooler(8, statistics=["mean", "min", "max", "std"]),
+        ElmanClassifier(**SMALL),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ChannelsFirstWarning)
+        pooled.fit(X, y)  # the network fits 2 steps of 48 features
+        pooled.fit([x[: 10 + i % 3] for i, x in enumerate(X)], y)  # ragged
+    assert pooled[:-1].transform(X).shape == (12, 2, 48)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pooled.fit(rng.normal(size=(12, 2, 30)), y)  # channels first
+    assert [w.category for w in caught if w.category is not ConvergenceWarning] == [
+        ChannelsFirstWarning
+    ]
+
+
 def test_no_warning_at_prediction_nor_for_2_d_or_ragged_input():
     rng = np.random.RandomState(0)
     with warnings.catch_warnings():
