@@ -37,7 +37,9 @@ class ChannelsFirstWarning(UserWarning):
     as ``(n_samples, n_timesteps, n_features)``, so such an array would be
     read as ``n_channels`` time steps of ``n_timepoints`` features each.
     ``fit`` warns when ``X`` has more than ten times as many features per
-    step as time steps. Turn the array into sequences with
+    step as time steps, unless ``X`` is what one of this library's
+    transformers returned (pooling makes sequences short and wide on
+    purpose), so that a pipeline warns once. Turn the array into sequences with
     :func:`from_channels_first` (or ``X.transpose(0, 2, 1)``), or, if its
     layout is right, silence the warning with
     ``warnings.filterwarnings("ignore", category=ChannelsFirstWarning)``.
