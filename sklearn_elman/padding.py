@@ -266,17 +266,19 @@ def as_numpy(x, where):
 
 
 def _check_on_cpu(x, where):
-    """Reject an array whose DLPack device is not CPU memory (or which cannot
-    say where it is, as torch's "meta" tensors cannot)."""
+    """Reject an array whose DLPack device is not CPU memory; one whose
+    ``__dlpack_device__`` fails (torch's "meta" tensors) by its ``device``."""
     if not hasattr(x, "__dlpack_device__"):
         return
+    device = getattr(x, "device", None)
     try:
         device_type = int(x.__dlpack_device__()[0])
-    except Exception:  # torch's "meta" tensors raise: not readable here
+    except Exception:  # the conversion reports what it cannot read
         device_type = None
+        if device is None or str(device).lower().startswith("cpu"):
+            return
     if device_type in _CPU_DEVICES:
         return
-    device = getattr(x, "device", None)
     device = f"device {str(device)!r}" if device is not None else "a device"
     if device_type is not None:
         device += f" (DLPack device type {device_type})"
@@ -363,6 +365,8 @@ def from_channels_first(X):
     True
     """
     X = as_numpy(X, "X")
+    if isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype == object:
+        X = list(X)  # a 1-D object array of samples: their list
     if isinstance(X, (list, tuple)):
         return [_sample_from_channels_first(x, i) for i, x in enumerate(X)]
     ndim = getattr(X, "ndim", None)

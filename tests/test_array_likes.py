@@ -63,6 +63,13 @@ class DLPackOnly:
         return self._array.__dlpack_device__()
 
 
+class UnknownDevice(DLPackOnly):
+    """A CPU array whose ``__dlpack_device__`` fails: read by its conversion."""
+
+    def __dlpack_device__(self):
+        raise ValueError("no device type")
+
+
 class OnGPU(DLPackOnly):
     """An array whose DLPack device is a GPU (kDLCUDA, device 0)."""
 
@@ -294,6 +301,11 @@ def test_arrays_outside_cpu_memory_are_a_type_error(device):
             function(ragged)
 
 
+def test_an_array_whose_dlpack_device_fails_is_read_by_its_conversion():
+    X = LAYOUTS["3-D"][0]
+    _assert_same(pad_sequences(UnknownDevice(X)), pad_sequences(X))
+
+
 def test_a_tensor_on_another_device_in_per_step_targets_is_named():
     X, _, step_labels = LAYOUTS["3-D"]
     with pytest.raises(TypeError, match=r"^y .* \.cpu\(\)"):
@@ -419,6 +431,13 @@ def test_from_channels_first_on_an_unequal_length_list():
     assert [x.shape for x in from_channels_first(univariate)] == [(30, 1), (20, 1)]
     one_d = [np.arange(3.0), np.arange(2.0)]
     assert [x.shape for x in from_channels_first(one_d)] == [(3,), (2,)]
+    objects = np.empty(3, dtype=object)
+    objects[:] = unequal
+    assert [x.shape for x in from_channels_first(objects)] == [
+        (50, 3),
+        (40, 3),
+        (45, 3),
+    ]
     y = [0, 1, 0]
     model = ElmanClassifier(**SMALL).fit(sequences, y)
     assert model.n_features_in_ == 3
