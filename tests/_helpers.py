@@ -1,8 +1,13 @@
 """Helpers shared by the test modules."""
 
+import itertools
 import warnings
+from contextlib import contextmanager
+from unittest import mock
 
 from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_elman import _solver
 
 
 def fit_quietly(estimator, X, y, **fit_params):
@@ -10,3 +15,25 @@ def fit_quietly(estimator, X, y, **fit_params):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return estimator.fit(X, y, **fit_params)
+
+
+@contextmanager
+def failing_line_search(after):
+    """Make L-BFGS-B's line search fail (ABNORMAL) once the objective has been
+    evaluated ``after`` times: from then on the solver sees J with its gradient
+    negated, so every direction it tries climbs and no step lowers J.
+
+    A failure that comes naturally, on a cliff of the objective, depends on the
+    last bits of BLAS's products, which differ between CPUs (OpenBLAS picks its
+    kernels by CPU): such a fit failed under Haswell and SkylakeX and converged
+    under Sandybridge. This one fails on every CPU.
+    """
+    real = _solver.objective
+    calls = itertools.count()
+
+    def objective(theta, data):
+        J, grad = real(theta, data)
+        return (J, -grad) if next(calls) >= after else (J, grad)
+
+    with mock.patch.object(_solver, "objective", objective):
+        yield

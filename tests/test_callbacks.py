@@ -8,9 +8,10 @@ import warnings
 
 import numpy as np
 import pytest
+from _helpers import failing_line_search
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
 from sklearn_elman import (
@@ -251,16 +252,17 @@ def test_early_stopping_ends_the_iteration_it_stops_at():
 
 @needs_callbacks
 def test_a_failed_line_search_ends_its_iteration_without_an_estimator():
-    """The case of test_estimators.py: L-BFGS's line search fails (ABNORMAL)
-    after 19 iterations, in the 20th, which is not one of n_iter_."""
-    X, y = make_sequence_classification(
-        400, n_timesteps=20, min_timesteps=8, n_classes=3, random_state=0
-    )
-    X, _, y, _ = train_test_split(X, y, test_size=0.25, stratify=y, random_state=0)
+    """L-BFGS's line search fails (ABNORMAL) in an iteration that is not one
+    of n_iter_."""
+    X, y = make_sequence_classification(100, n_timesteps=10, random_state=0)
     recorder = Recorder()
-    clf = ElmanClassifier(16, alpha=0.1, max_iter=500, random_state=1)
-    with pytest.warns(ConvergenceWarning, match="line search found no lower"):
+    clf = ElmanClassifier(8, max_iter=500, random_state=0)
+    with (
+        failing_line_search(after=10),
+        pytest.warns(ConvergenceWarning, match="line search found no lower"),
+    ):
         clf.set_callbacks(recorder).fit(X, y)
+    assert 0 < clf.n_iter_ < 10
     fitted = recorder.iterations()
     assert len(fitted) == clf.n_iter_ + 1 == recorder.count("begin", "iteration")
     assert fitted[-1] is None
