@@ -25,8 +25,9 @@ def failing_line_search(after):
 
     A failure that comes naturally, on a cliff of the objective, depends on the
     last bits of BLAS's products, which differ between CPUs (OpenBLAS picks its
-    kernels by CPU): such a fit failed under Haswell and SkylakeX and converged
-    under Sandybridge. This one fails on every CPU.
+    kernels by CPU): such a fit failed after 19 iterations under Haswell,
+    SkylakeX and Prescott, and ran on to max_iter=500 under Sandybridge and
+    Nehalem. This one fails on every CPU.
     """
     real = _solver.objective
     calls = itertools.count()
