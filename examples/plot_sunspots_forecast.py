@@ -55,13 +55,13 @@ print(f"X: {X.shape}, y: {y.shape}")
 elman = TransformedTargetRegressor(
     make_pipeline(
         SequenceScaler(),
-        ElmanRegressor(16, alpha=1.0, max_iter=300, random_state=0),
+        ElmanRegressor(16, alpha=1.0, max_iter=1000, random_state=0),
     ),
     transformer=StandardScaler(),
 )
 elman.fit(X[train], y[train])
 n_iter = elman.regressor_[-1].n_iter_
-print(f"L-BFGS stopped after {n_iter} of at most 300 iterations")
+print(f"L-BFGS converged after {n_iter} of at most 1000 iterations")
 
 # %%
 # Two baselines: persistence (next year is this year) and a ridge regression

@@ -69,7 +69,7 @@ fig.suptitle("Observed steps (black) and NaN padding (white)")
 # The estimator takes the list directly, here with the library's default
 # penalty ``alpha=1.0`` and room for L-BFGS to converge. The scores below are
 # on the held-out test sequences, as a list and as the two padded arrays.
-clf = ElmanClassifier(16, max_iter=1000, random_state=0)
+clf = ElmanClassifier(16, max_iter=2000, random_state=0)
 clf.fit(X_train, y_train)
 print(f"L-BFGS converged in {clf.n_iter_} iterations")
 print(f"test accuracy, list:         {clf.score(X_test, y_test):.3f}")
