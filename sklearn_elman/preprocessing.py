@@ -207,14 +207,17 @@ class SequenceScaler(
         X_scaled : ndarray or list of ndarray
             The scaled sequences, in the layout of X: an array of the shape of
             X, or for a list of sequences of different shapes a list of arrays
-            of those shapes.
+            of those shapes; in X's floating dtype (float32 stays float32, so
+            that a network after the scaler computes in float32).
         """
         check_is_fitted(self)
         X_3d, _ = validate_sequences(self, X, reset=False)
-        # The subtraction (or the copy) makes a new array: X_3d may be the caller's.
-        X_scaled = X_3d - self.mean_ if self.with_mean else X_3d.copy()
+        # The subtraction (or the copy) makes a new array: X_3d may be the
+        # caller's. In X's dtype: float32 sequences stay float32.
+        mean, scale = self._statistics(X_3d.dtype)
+        X_scaled = X_3d - mean if self.with_mean else X_3d.copy()
         if self.with_std:
-            X_scaled /= self.scale_
+            X_scaled /= scale
         return _as_output(self, X, _in_layout_of(X, X_scaled))
 
     def fit_transform(self, X, y=None, sample_weight=None):
@@ -253,15 +256,22 @@ class SequenceScaler(
         """
         check_is_fitted(self)
         X_3d, _ = validate_sequences(self, X, reset=False)
-        X_original = X_3d * self.scale_ if self.with_std else X_3d.copy()
+        mean, scale = self._statistics(X_3d.dtype)
+        X_original = X_3d * scale if self.with_std else X_3d.copy()
         if self.with_mean:
-            X_original += self.mean_
+            X_original += mean
         return _in_layout_of(X, X_original)
+
+    def _statistics(self, dtype):
+        """``mean_`` and ``scale_`` in ``dtype`` (float64 or float32)."""
+        scale = None if self.scale_ is None else self.scale_.astype(dtype)
+        return self.mean_.astype(dtype), scale
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
 

@@ -245,3 +245,24 @@ _MIXED_NAMES = [
 )
 def test_feature_names_and_set_output(check, transformer):
     check(type(transformer).__name__, transformer)
+
+
+def test_scaler_keeps_float32():
+    """float32 sequences stay float32 through transform and its inverse, so
+    that the network after the scaler computes in float32; the statistics are
+    the float64 ones."""
+    rng = np.random.default_rng(0)
+    X = (5.0 + 3.0 * rng.normal(size=(20, 7, 3))).astype(np.float32)
+    X[:5, 4:] = np.nan
+    scaler = SequenceScaler().fit(X)
+    scaled = scaler.transform(X)
+    assert scaled.dtype == np.float32
+    np.testing.assert_allclose(
+        scaled,
+        SequenceScaler().fit_transform(X.astype(np.float64)),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+    restored = scaler.inverse_transform(scaled)
+    assert restored.dtype == np.float32
+    np.testing.assert_allclose(restored, X, rtol=1e-5)
