@@ -1,6 +1,7 @@
 """Elman recurrent neural networks as scikit-learn estimators."""
 
 from . import datasets
+from ._cv import ElmanClassifierCV, ElmanRegressorCV
 from ._elman import ElmanClassifier, ElmanRegressor
 from ._sequence import ElmanSequenceClassifier, ElmanSequenceRegressor
 from .padding import (
@@ -16,7 +17,9 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ChannelsFirstWarning",
     "ElmanClassifier",
+    "ElmanClassifierCV",
     "ElmanRegressor",
+    "ElmanRegressorCV",
     "ElmanSequenceClassifier",
     "ElmanSequenceRegressor",
     "SequenceDifferencer",

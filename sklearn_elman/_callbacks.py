@@ -3,6 +3,8 @@ estimators' and transformers' ``set_callbacks``, and a fit as the callbacks
 see it. With a scikit-learn that has no ``sklearn.callback``, a stand-in
 refuses callbacks and fits run without them."""
 
+import contextlib
+
 import sklearn
 
 try:
@@ -20,6 +22,9 @@ except ImportError:  # scikit-learn < 1.9
 
         def call_on_fit_task_end(self, **kwargs):
             return False
+
+        def propagate_callback_context(self, sub_estimator):
+            return contextlib.nullcontext()
 
     class CallbackSupportMixin:
         """``set_callbacks`` for a scikit-learn without ``sklearn.callback``."""

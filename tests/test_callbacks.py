@@ -395,11 +395,12 @@ def test_callbacks_leave_clone_params_pickling_and_the_fit_unchanged():
 
 def test_without_sklearn_callback_the_estimators_fit_and_refuse_callbacks():
     """scikit-learn < 1.9 has no sklearn.callback, simulated here by hiding it
-    from imports (scikit-learn 1.9's own fit wrapper has imported what it uses)."""
+    from imports (scikit-learn 1.9's own fit wrapper, pipeline and search have
+    imported what they use); the CV estimators fit without callbacks too."""
     script = """
 import sys, warnings
 import numpy as np
-import sklearn.base, sklearn.model_selection
+import sklearn.base, sklearn.compose, sklearn.model_selection, sklearn.pipeline
 try:
     import sklearn.callback._callback_support
 except ImportError:  # a scikit-learn that has no sklearn.callback indeed
@@ -407,7 +408,7 @@ except ImportError:  # a scikit-learn that has no sklearn.callback indeed
 sys.modules["sklearn.callback"] = None
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
-from sklearn_elman import ElmanClassifier
+from sklearn_elman import ElmanClassifier, ElmanClassifierCV
 X = np.random.RandomState(0).normal(size=(30, 5, 2))
 y = (X[:, 0, 0] > 0).astype(int)
 clf = ElmanClassifier(3, max_iter=5, random_state=0)
@@ -415,7 +416,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     clf.fit(X, y)
     GridSearchCV(clf, {"alpha": [0.1, 1.0]}, cv=2).fit(X, y)
-assert clf.predict(X).shape == (30,)
+cv = ElmanClassifierCV(
+    alphas=[1.0], readouts=["last"], differences=[0], hidden_layer_sizes=3,
+    max_iter=5, n_members=1, cv=2,
+).fit(X, y)
+assert clf.predict(X).shape == cv.predict(X).shape == (30,)
 try:
     clf.set_callbacks(object())
 except ImportError as exc:
