@@ -59,13 +59,14 @@ def auto_windows(lengths, n_steps):
 _CV_PARAMETERS = """windows : "auto" or array-like of int, default="auto"
         The :class:`SequencePooler` windows to try (observed steps summarised
         into one by their mean, minimum, maximum and standard deviation).
-        "auto" takes those that leave about 50, 25 and 10 steps of the
-        training set's median sequence (fewer where they coincide).
-    alphas : array-like of float, default=(0.01, 0.1, 1.0)
+        "auto" takes those that leave about 25 and 10 steps of the training
+        set's median sequence (one, where they coincide).
+    alphas : array-like of float, default=(0.1, 1.0)
         The networks' L2 penalties to try.
-    readouts : array-like, default=("last", ("mean", "max"))
+    readouts : array-like, default=(("mean", "max"),)
         The networks' readouts to try, each as the network's ``readout``
-        parameter takes it.
+        parameter takes it: by default the one readout, mean and maximum
+        over the steps side by side.
     differences : array-like of int, default=(1, 2)
         How many :class:`SequenceDifferencer` steps to try (0, 1 or 2): each
         adds the changes of what it reads, beside it. Among the settings the
@@ -146,8 +147,8 @@ class _BaseElmanCV(CallbackSupportMixin, BaseEstimator):
         self,
         *,
         windows="auto",
-        alphas=(0.01, 0.1, 1.0),
-        readouts=("last", ("mean", "max")),
+        alphas=(0.1, 1.0),
+        readouts=(("mean", "max"),),
         differences=(1, 2),
         hidden_layer_sizes=(32,),
         bidirectional=True,
@@ -245,7 +246,7 @@ class _BaseElmanCV(CallbackSupportMixin, BaseEstimator):
         """The search's grid, in pipeline keys, for training sequences of
         ``lengths`` observed steps: one dict per number of differencers."""
         if isinstance(self.windows, str):
-            windows = auto_windows(lengths, (50, 25, 10))
+            windows = auto_windows(lengths, (25, 10))
         else:
             windows = _checked_ints(self.windows, "windows", 1)
         alphas = np.asarray(self.alphas, dtype=np.float64).ravel()

@@ -18,8 +18,10 @@ _STEP_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
         h^l_t = \phi(W_{hx}^{l\top} h^{l-1}_t + W_{hh}^{l\top} h^l_{t-1} + b^l_h),
         \qquad o_t = \mathrm{out}(W_{oh}^\top h^L_t + b_o)
 
-    with :math:`h^0_t = x_t` and :math:`h^l_0 = 0`. At an absent (all-NaN) step
-    the state carries over unchanged and the target is ignored. With
+    with :math:`h^0_t = x_t` and :math:`h^l_0 = 0`: the output reads the state
+    at every step, so these estimators have no ``readout`` to pool the states
+    (the per-sequence estimators do). At an absent (all-NaN) step the state
+    carries over unchanged and the target is ignored. With
     ``bidirectional=True`` every layer also runs a second recurrence, with its
     own weights, from the last observed step to the first, and :math:`o_t`
     reads both directions' states at step :math:`t`: then each output sees

@@ -241,10 +241,13 @@ def test_predict_checks_the_features_as_the_networks_do():
         clf.predict(X[:, :, :1])
 
 
-def test_auto_windows_leave_about_50_25_and_10_steps():
-    assert auto_windows([251] * 3, (50, 25, 10)) == [5, 10, 25]
-    assert auto_windows([8, 8], (50, 25, 10)) == [1]
-    assert auto_windows([100, 300], (50, 25, 10)) == [4, 8, 20]
+def test_auto_windows_leave_about_25_and_10_steps():
+    assert auto_windows([251] * 3, (25, 10)) == [10, 25]
+    assert auto_windows([8, 8], (25, 10)) == [1]
+    assert auto_windows([100, 300], (25, 10)) == [8, 20]
+    X, y = _classification()  # 6 to 12 steps, median 9: one window, 1
+    clf = ElmanClassifierCV(**{**SMALL, "windows": "auto"}).fit(X, y)
+    assert {p["window"] for p in clf.cv_results_["params"]} == {1}
 
 
 def test_clone_pickle_and_skops_round_trips(tmp_path):
