@@ -58,7 +58,7 @@ from sklearn_elman import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-RECIPE_PAGE = ROOT / "docs" / "user_guide" / "accuracy.rst"
+RECIPE_PAGE = ROOT / "benchmarks" / "recipe.rst"
 
 # (name, task) in the order of the table; "digits rows" is scikit-learn's.
 DATASETS = [

@@ -13,11 +13,12 @@ recipe's ``random_state=5 * s``, as in ``bench_accuracy.py``; by default 0 and
 1 (0 and 5), and also 2 (10) for PickupGestureWiimoteZ, whose 50 sequences
 give the noisiest figures.
 
-``fit_recipe`` is read from ``--recipe``, by default the user guide's page
-``docs/user_guide/accuracy.rst`` (between its ``recipe begins`` and ``recipe
-ends`` comments). To measure a change of the recipe, copy the page, change
-its recipe, and pass the copy: both runs use the same folds and seeds. Writes
-``nested_accuracy.md`` and ``nested_accuracy.json`` (every fold) to ``--out``.
+``fit_recipe`` is read from ``--recipe``, by default ``benchmarks/recipe.rst``
+(between its ``recipe begins`` and ``recipe ends`` comments), the accuracy
+page's former recipe. To measure a change of the recipe, copy the file,
+change its recipe, and pass the copy: both runs use the same folds and seeds.
+Writes ``nested_accuracy.md`` and ``nested_accuracy.json`` (every fold) to
+``--out``.
 """
 
 import argparse
