@@ -133,7 +133,7 @@ def test_bench_accuracy_runs_the_recipe_of_the_page(tmp_path):
     report = next(tmp_path.glob("*.md")).read_text()
     row = next(line for line in report.splitlines() if line.startswith("| digits"))
     assert row.count("±") == 3  # default, recipe and MLP were scored
-    assert "digits rows: 0: " in report  # the recipe's grid search chose
+    assert "digits rows, recipe: 0: " in report  # the recipe's grid search chose
     assert (tmp_path / "accuracy.png").stat().st_size > 0
 
 
