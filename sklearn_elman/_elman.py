@@ -680,7 +680,7 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
     >>> X = rng.normal(size=(200, 10, 2))      # 200 sequences of 10 steps
     >>> y = (X[:, 0, 0] > 0).astype(int)       # decided by the first step
     >>> X[:100, 7:] = np.nan                   # some sequences end after 7 steps
-    >>> clf = ElmanClassifier(hidden_layer_sizes=16, tol=1e-2, random_state=0)
+    >>> clf = ElmanClassifier(16, tol=1e-2, max_iter=500, random_state=0)
     >>> clf.fit(X, y).score(X, y) > 0.95
     True
     >>> clf.predict_proba(X[:2]).shape
@@ -892,7 +892,7 @@ class ElmanRegressor(RegressorMixin, _StateFeaturesMixin, BaseElman):
     >>> rng = np.random.RandomState(0)
     >>> X = rng.uniform(-1, 1, size=(300, 8))   # 300 univariate sequences
     >>> y = X.sum(axis=1)                       # a running sum needs memory
-    >>> reg = ElmanRegressor(hidden_layer_sizes=8, max_iter=1000, random_state=0)
+    >>> reg = ElmanRegressor(hidden_layer_sizes=8, max_iter=3000, random_state=0)
     >>> reg.fit(X, y).score(X, y) > 0.99
     True
     """

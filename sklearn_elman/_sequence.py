@@ -145,7 +145,7 @@ class ElmanSequenceClassifier(_LabelsMixin, _BaseSequenceElman):
     >>> rng = np.random.RandomState(0)
     >>> X = rng.normal(size=(100, 12))         # 100 univariate sequences
     >>> y = np.maximum.accumulate(X > 1, axis=1)  # has a value above 1 been seen?
-    >>> clf = ElmanSequenceClassifier(8, max_iter=300, random_state=0).fit(X, y)
+    >>> clf = ElmanSequenceClassifier(8, max_iter=1000, random_state=0).fit(X, y)
     >>> clf.score(X, y) > 0.95
     True
     >>> clf.predict(X[:2]).shape                # one label per time step
@@ -278,7 +278,7 @@ class ElmanSequenceRegressor(RegressorMixin, _BaseSequenceElman):
     >>> t = np.arange(41)
     >>> series = np.sin(0.3 * t[np.newaxis] + np.linspace(0, 3, 60)[:, np.newaxis])
     >>> X, y = series[:, :-1], series[:, 1:]   # forecast the next value
-    >>> reg = ElmanSequenceRegressor(8, max_iter=300, random_state=0).fit(X, y)
+    >>> reg = ElmanSequenceRegressor(8, max_iter=1000, random_state=0).fit(X, y)
     >>> reg.score(X, y) > 0.99
     True
     >>> reg.predict(X[:2]).shape
