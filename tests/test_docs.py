@@ -24,11 +24,36 @@ def test_docs_have_examples():
     assert any(">>> " in page.read_text() for page in PAGES)
 
 
+# The fits that stop at max_iter on purpose, by page: the budget their
+# ConvergenceWarning names, and why. Every other fit of a page's examples is
+# meant to converge, and a ConvergenceWarning fails its example: one that
+# reaches max_iter on some CPU (OpenBLAS's kernels round differently, and
+# L-BFGS takes other iterations) is caught here, not by a reader.
+BUDGETED = {
+    # The architecture comparisons train every network for 50 iterations.
+    "architectures.rst": 50,
+    # The grid search's networks: a fixed max_iter acts as a regulariser.
+    "hyperparameters.rst": 50,
+    # The callbacks' monitor and progress bar watch short fits of 20.
+    "training_control.rst": 20,
+}
+# Pages whose fits are not checked yet: the accuracy page is being rewritten
+# (one of its fits reaches max_iter=200).
+UNCHECKED = {"accuracy.rst"}
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
 def test_docs_examples_run(page):
     with warnings.catch_warnings():
-        # As in the README test: a page shows the warning itself where it matters.
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter(
+            "ignore" if page.name in UNCHECKED else "error", ConvergenceWarning
+        )
+        if page.name in BUDGETED:
+            warnings.filterwarnings(
+                "ignore",
+                rf".*reached max_iter={BUDGETED[page.name]} iterations",
+                ConvergenceWarning,
+            )
         result = doctest.testfile(
             str(page),
             module_relative=False,
