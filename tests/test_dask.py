@@ -403,6 +403,42 @@ def test_early_stopping_holds_out_samples_block_by_block(client, name):
     assert first.loss_ == again.loss_
 
 
+def test_cv_estimator_runs_its_fits_on_the_cluster_through_joblib(client):
+    """ElmanClassifierCV's search and members are joblib tasks: under
+    joblib's "dask" backend they run on the cluster's workers, with the same
+    results as in this process."""
+    from joblib import parallel_config
+
+    from sklearn_elman import ElmanClassifierCV
+
+    client.wait_for_workers(2)  # with one core, joblib would run in this process
+    X, y, _ = _data()
+    small = dict(
+        windows=[2],
+        alphas=[0.1, 1.0],
+        readouts=["last", "max"],
+        differences=[1],
+        hidden_layer_sizes=3,
+        max_iter=10,
+        n_members=2,
+        cv=2,
+        random_state=0,
+    )
+    here = ElmanClassifierCV(**small).fit(X, y)
+    with parallel_config(backend="dask"):
+        there = ElmanClassifierCV(**small, n_jobs=2).fit(X, y)
+    # joblib's tasks on the scheduler: the search's and the members' batches
+    prefixes = client.run_on_scheduler(
+        lambda dask_scheduler: set(dask_scheduler.task_prefixes)
+    )
+    for task in ["_fit_and_score", "_fit_member"]:  # joblib's batch_of_<task>_...
+        assert any(task in prefix for prefix in prefixes), prefixes
+    np.testing.assert_array_equal(
+        there.cv_results_["mean_test_score"], here.cv_results_["mean_test_score"]
+    )
+    np.testing.assert_array_equal(there.predict_proba(X), here.predict_proba(X))
+
+
 @pytest.mark.parametrize("when", ["during an evaluation", "between evaluations"])
 def test_a_worker_killed_mid_fit_costs_time_not_the_fit(
     client, monkeypatch, tmp_path, when
@@ -481,38 +517,3 @@ def _slow_on_workers(client, flag):
         _dask._BlockServer.evaluate = slowed
 
     client.run(patch)
-
-
-def test_cv_estimator_runs_its_fits_on_the_cluster_through_joblib(client):
-    """ElmanClassifierCV's search and members are joblib tasks: under
-    joblib's "dask" backend they run on the cluster's workers, with the same
-    results as in this process."""
-    from joblib import parallel_config
-
-    from sklearn_elman import ElmanClassifierCV
-
-    X, y, _ = _data()
-    small = dict(
-        windows=[2],
-        alphas=[0.1, 1.0],
-        readouts=["last", "max"],
-        differences=[1],
-        hidden_layer_sizes=3,
-        max_iter=10,
-        n_members=2,
-        cv=2,
-        random_state=0,
-    )
-    here = ElmanClassifierCV(**small).fit(X, y)
-    with parallel_config(backend="dask"):
-        there = ElmanClassifierCV(**small, n_jobs=2).fit(X, y)
-    # joblib's tasks on the scheduler: the search's and the members' batches
-    prefixes = client.run_on_scheduler(
-        lambda dask_scheduler: set(dask_scheduler.task_prefixes)
-    )
-    for task in ["_fit_and_score", "_fit_member"]:  # joblib's batch_of_<task>_...
-        assert any(task in prefix for prefix in prefixes), prefixes
-    np.testing.assert_array_equal(
-        there.cv_results_["mean_test_score"], here.cv_results_["mean_test_score"]
-    )
-    np.testing.assert_array_equal(there.predict_proba(X), here.predict_proba(X))
