@@ -176,9 +176,7 @@ class _BaseElmanCV(CallbackSupportMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-    # set by the subclasses
-    _Network = None
-    _scoring = None
+    _Network = None  # the network class, set by the subclasses
 
     @atomic_fit
     @_fit_context(prefer_skip_nested_validation=False)
@@ -269,7 +267,7 @@ class _BaseElmanCV(CallbackSupportMixin, BaseEstimator):
                 "differences": n,
                 "window": windows,
                 "alpha": [float(a) for a in alphas],
-                "readout": [r[0] if len(r) == 1 else list(r) for r in readouts],
+                "readout": [r[0] if len(r) == 1 else r for r in readouts],
             }
             grid.append(self._pipeline_params(setting, grid=True))
         return grid
@@ -320,12 +318,11 @@ class _BaseElmanCV(CallbackSupportMixin, BaseEstimator):
     def _own_terms(self, params):
         """A setting in the model's keys, in this estimator's terms."""
         params = {key.removeprefix(self._prefix): v for key, v in params.items()}
-        readout = params["net__readout"]
         return {
             "differences": sum(params[f"diff{k}"] != "passthrough" for k in (1, 2)),
             "window": params["pool__window"],
             "alpha": params["net__alpha"],
-            "readout": readout if isinstance(readout, str) else tuple(readout),
+            "readout": params["net__readout"],
         }
 
     def _members(self, results, settings):

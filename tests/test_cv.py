@@ -73,10 +73,13 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 def test_the_search_chooses_in_its_own_terms_and_the_members_follow():
     X, y = _classification()
-    clf = ElmanClassifierCV(**{**SMALL, "n_members": 3, "readouts": ["last", "max"]})
+    clf = ElmanClassifierCV(
+        **{**SMALL, "n_members": 3, "readouts": ["last", ["mean", "max"]]}
+    )
     clf.fit(X, y)
     results = clf.cv_results_
     assert len(results["params"]) == 2 * 2 * 2  # differences x alphas x readouts
+    assert {p["readout"] for p in results["params"]} == {"last", ("mean", "max")}
     assert set(clf.best_params_) == {"differences", "window", "alpha", "readout"}
     for key in clf.best_params_:
         assert list(results[f"param_{key}"]) == [p[key] for p in results["params"]]
