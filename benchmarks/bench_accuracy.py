@@ -1,4 +1,4 @@
-"""Test accuracy on real sequence data: the defaults, the recipe, a flattened MLP.
+"""Test accuracy on real sequences: the defaults, the CV estimators, a flat MLP.
 
     python benchmarks/bench_accuracy.py [--datasets NAME ...] [--models NAME ...]
         [--seeds 0 1 2] [--n-jobs 2] [--out benchmarks/results] [--replot JSON]
@@ -11,6 +11,9 @@ For each data set and each seed:
 
 - ``default``: ``make_pipeline(SequenceScaler(), ElmanClassifier())`` (or
   ``ElmanRegressor()``), every parameter at its default but ``random_state``;
+- ``pooled``: the same with ``readout=["mean", "max"]``;
+- ``CV``: ``ElmanClassifierCV()`` (or ``ElmanRegressorCV()``) at its
+  defaults but ``random_state``;
 - ``recipe``: ``fit_recipe``, the accuracy page's former recipe, read from
   ``benchmarks/recipe.rst`` and run as it is there;
 - ``MLP``: ``make_pipeline(StandardScaler(), MLPClassifier())`` (or
@@ -18,7 +21,8 @@ For each data set and each seed:
   one row each (not for sets of unequal lengths);
 - for regression, ``mean``: predicting the training targets' mean.
 
-Every setting is chosen on the training set (the recipe's grid search); the
+Every setting is chosen on the training set (the searches of CV and the
+recipe); the
 test split is only scored. Classification is scored by accuracy, regression by
 RMSE. The published figures beside them ("anchors") are quoted with their
 sources in ``ANCHORS``. Writes ``bench_accuracy.md`` (the table and the
@@ -123,7 +127,7 @@ ANCHOR_SOURCES = {
     "FCN": _FCN,
     "FreshPRINCE": _TSER,
 }
-MODELS = ["default", "CV", "recipe", "MLP", "mean"]
+MODELS = ["default", "pooled", "CV", "recipe", "MLP", "mean"]
 
 
 def recipe_random_state(seed):
@@ -174,9 +178,13 @@ def load(name):
 
 def make_model(model, task, seed):
     """The unfitted baseline ``model`` (all but the recipe)."""
+    network = ElmanClassifier if task == "classification" else ElmanRegressor
     if model == "default":
-        network = ElmanClassifier if task == "classification" else ElmanRegressor
         return make_pipeline(SequenceScaler(), network(random_state=seed))
+    if model == "pooled":  # the default network with a pooled readout
+        return make_pipeline(
+            SequenceScaler(), network(readout=["mean", "max"], random_state=seed)
+        )
     if model == "MLP":
         mlp = MLPClassifier if task == "classification" else MLPRegressor
         return make_pipeline(StandardScaler(), mlp(random_state=seed))
@@ -231,7 +239,8 @@ def run_dataset(name, task, seeds, models, fit_recipe):
                 }
             else:
                 estimator = make_model(model, task, seed)
-                Xf = X_train.reshape(len(X_train), -1) if model != "default" else None
+                flatten = model in ("MLP", "mean")
+                Xf = X_train.reshape(len(X_train), -1) if flatten else None
                 estimator.fit(X_train if Xf is None else Xf, y_train)
             fit_s = time.perf_counter() - start
             X_eval = X_test
@@ -448,7 +457,8 @@ def plot(results, path):
         gridspec_kw={"height_ratios": [1.4, 1][: len(panels)]},
         squeeze=False,
     )
-    colors = {"default": "#9e9e9e", "CV": "#2ca02c", "recipe": "#1f77b4"}
+    colors = {"default": "#9e9e9e", "pooled": "#8c564b", "CV": "#2ca02c"}
+    colors["recipe"] = "#1f77b4"
     colors["MLP"] = "#ff7f0e"
     colors["mean"] = "#bcbd22"
     markers = {"1-NN DTW (full)": "X", "ROCKET": "D", "FreshPRINCE": "^", "FCN": "s"}
