@@ -76,13 +76,17 @@ def make_problem(size, seed=0):
     return X, y
 
 
-def elman_training_data(X, y, hidden_layer_sizes, alpha=1e-4, activation="tanh"):
+def elman_training_data(
+    X, y, hidden_layer_sizes, alpha=1e-4, activation="tanh", readout=("last",)
+):
     """``TrainingData`` built step by step as ``ElmanClassifier.fit`` builds it."""
     from sklearn_elman import ElmanClassifier
     from sklearn_elman._objective import TrainingData
     from sklearn_elman._validation import validate_sequences
 
-    estimator = ElmanClassifier(hidden_layer_sizes, activation, alpha=alpha)
+    estimator = ElmanClassifier(
+        hidden_layer_sizes, activation, alpha=alpha, readout=list(readout)
+    )
     X, absent = validate_sequences(estimator, X, reset=True)
     Y, out_activation = estimator._encode_targets(y, absent)
     return TrainingData.build(
@@ -94,6 +98,7 @@ def elman_training_data(X, y, hidden_layer_sizes, alpha=1e-4, activation="tanh")
         hidden_layer_sizes=tuple(hidden_layer_sizes),
         activation=activation,
         out_activation=out_activation,
+        readout=tuple(readout),
     )
 
 

@@ -12,6 +12,10 @@ Builds the training data of ``bench_objective.py``'s size and prints:
    one thread and on two, and half of it on one thread in two processes at
    once. Two threads slower than two processes is what the threads lose to
    each other (Python's GIL), not to the cores sharing the memory bus.
+3. What each readout costs (best of ``--repeats``, one thread): the last
+   state, the mean and the maximum over the steps, and both, on sequences of
+   equal length and on ragged ones (a random half of each sample's trailing
+   steps absent).
 """
 
 import argparse
@@ -21,6 +25,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 from bench_objective import (  # the script's directory is on sys.path
     SIZES,
     elman_training_data,
@@ -30,13 +35,21 @@ from bench_objective import (  # the script's directory is on sys.path
 from threadpoolctl import threadpool_limits
 
 
-def _evaluation(size):
+def _evaluation(size, readout=("last",), ragged=False):
     from sklearn_elman._objective import objective
 
     X, y = make_problem(size)
-    data = elman_training_data(X, y, (size.n_hidden,))
+    if ragged:  # each sample's steps from a random one of the second half on
+        rng = np.random.default_rng(1)
+        T = size.n_timesteps
+        for x, stop in zip(X, rng.integers(T // 2, T + 1, len(X)), strict=True):
+            x[stop:] = np.nan
+    data = elman_training_data(X, y, (size.n_hidden,), readout=readout)
     theta = initial_theta(data.layout)
     return lambda: objective(theta, data)
+
+
+READOUTS = [("last",), ("mean",), ("max",), ("mean", "max")]
 
 
 def _best(evaluate, repeats, n_threads):
@@ -110,6 +123,19 @@ def main(argv=None):
         "  half the samples, 1 thread, in 2 processes at once: "
         + ", ".join(f"{t:.3f} s" for t in halves)
     )
+    print(f"Readouts at {args.size}, best of {args.repeats}, 1 thread:")
+    for ragged in (False, True):
+        times = [
+            _best(_evaluation(size, readout, ragged), args.repeats, 1)
+            for readout in READOUTS
+        ]
+        print(
+            f"  {'ragged' if ragged else 'equal lengths':14s}"
+            + "  ".join(
+                f"{'+'.join(r)} {t * 1e3:.1f} ms"
+                for r, t in zip(READOUTS, times, strict=True)
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -442,12 +442,11 @@ def _chunk_objective(params, data, chunk, workspace):
 STEP = ("step",)
 
 
-def _observed(H_d, X, fill):
-    """``H_d`` with ``fill`` at the absent steps of ``X`` (a copy), or ``H_d``
-    itself where no step is absent."""
-    if not X.has_absent.any():
-        return H_d
-    return np.where(X.absent, fill, H_d)
+def _observed(X):
+    """Where to pool: the observed steps of ``X``, (n_timesteps, n_samples, 1),
+    or True where no step is absent. The reductions skip the other steps
+    rather than reading a masked copy of the states."""
+    return ~X.absent if X.has_absent.any() else True
 
 
 def _n_observed(X):
@@ -462,11 +461,12 @@ def _pool_last(H_d, d, X):
 
 
 def _pool_mean(H_d, d, X):
-    return _observed(H_d, X, 0.0).sum(axis=0) / _n_observed(X).astype(H_d.dtype)
+    observed_sum = np.sum(H_d, axis=0, where=_observed(X))
+    return observed_sum / _n_observed(X).astype(H_d.dtype)
 
 
 def _pool_max(H_d, d, X):
-    return _observed(H_d, X, -np.inf).max(axis=0)
+    return np.max(H_d, axis=0, where=_observed(X), initial=-np.inf)
 
 
 # pool(H_d, d, X) -> r_d: what the readout reads of direction d's last-layer
@@ -481,14 +481,15 @@ def _last_gradient(dR, H_d, d, X, dH_d):
 
 def _mean_gradient(dR, H_d, d, X, dH_d):
     dR = dR / _n_observed(X).astype(dR.dtype)
-    if X.has_absent.any():
-        dR = np.where(X.absent, 0.0, dR)
-    dH_d += dR
+    np.add(dH_d, dR, out=dH_d, where=_observed(X))
 
 
 def _max_gradient(dR, H_d, d, X, dH_d):
-    # to the step that holds each maximum (the first, if several do)
-    step = _observed(H_d, X, -np.inf).argmax(axis=0)
+    # to the step that holds each maximum (the first, if several do): a
+    # boolean array's argmax, as the steps' axis is not the last
+    holds = H_d == _pool_max(H_d, d, X)
+    holds &= _observed(X)
+    step = holds.argmax(axis=0)
     sample, unit = np.indices(step.shape, sparse=True)
     dH_d[step, sample, unit] += dR
 

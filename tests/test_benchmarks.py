@@ -47,6 +47,8 @@ def test_profile_objective_runs():
     ).stdout
     assert "weight gradients" in output
     assert "in 2 processes at once" in output
+    assert "equal lengths last " in output
+    assert "ragged        last " in output and "mean+max " in output
 
 
 def test_performance_page_quotes_what_is_stored():
