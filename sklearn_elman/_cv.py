@@ -61,7 +61,8 @@ _CV_PARAMETERS = """windows : "auto" or array-like of int, default="auto"
         The :class:`SequencePooler` windows to try (observed steps summarised
         into one by their mean, minimum, maximum and standard deviation).
         "auto" takes those that leave about 25 and 10 steps of the training
-        set's median sequence (one, where they coincide).
+        set's median sequence (one, where they coincide). A window of 1 is no
+        pooler: the network reads the steps as they are.
     alphas : array-like of float, default=DEFAULT_ALPHAS
         The networks' L2 penalties to try.
     readouts : array-like, default=(("mean", "max"),)
@@ -109,7 +110,8 @@ _CV_ATTRIBUTES = """cv_results_ : dict of ndarray
         The L-BFGS iterations of each member's network.
     estimators_ : list of estimator
         The fitted members: each a ``Pipeline`` of the differencers, a
-        :class:`SequenceScaler`, a :class:`SequencePooler` and the network.
+        :class:`SequenceScaler`, a :class:`SequencePooler` (``"passthrough"``
+        at a window of 1) and the network.
     n_features_in_ : int
         Features per time step; after a 2-D fit, the width of X.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -261,15 +263,19 @@ class _BaseElmanCV(CallbackSupportMixin, BaseEstimator):
         if not readouts:
             raise ValueError(f"readouts must not be empty; got {self.readouts!r}.")
         differences = _checked_ints(self.differences, "differences", 0, 2)
+        # apart: a window of 1 is no pooler, the others set the pooler's window
+        pooled = [w for w in windows if w > 1]
+        groups = ([[1]] if 1 in windows else []) + ([pooled] if pooled else [])
         grid = []
         for n in differences:
-            setting = {
-                "differences": n,
-                "window": windows,
-                "alpha": [float(a) for a in alphas],
-                "readout": [r[0] if len(r) == 1 else r for r in readouts],
-            }
-            grid.append(self._pipeline_params(setting, grid=True))
+            for group in groups:
+                setting = {
+                    "differences": n,
+                    "window": group,
+                    "alpha": [float(a) for a in alphas],
+                    "readout": [r[0] if len(r) == 1 else r for r in readouts],
+                }
+                grid.append(self._pipeline_params(setting, grid=True))
         return grid
 
     def _pipeline_params(self, setting, *, grid=False):
@@ -281,10 +287,15 @@ class _BaseElmanCV(CallbackSupportMixin, BaseEstimator):
             f"diff{k}": SequenceDifferencer() if n >= k else "passthrough"
             for k in (1, 2)
         }
+        # a window of 1 is no pooler: the network reads the steps as they are
+        pooled = setting["window"] not in (1, [1])
+        if not pooled:
+            params["pool"] = "passthrough"
         if grid:
             params = {key: [value] for key, value in params.items()}
+        if pooled:
+            params["pool__window"] = setting["window"]
         params |= {
-            "pool__window": setting["window"],
             "net__alpha": setting["alpha"],
             "net__readout": setting["readout"],
         }
@@ -320,7 +331,7 @@ class _BaseElmanCV(CallbackSupportMixin, BaseEstimator):
         params = {key.removeprefix(self._prefix): v for key, v in params.items()}
         return {
             "differences": sum(params[f"diff{k}"] != "passthrough" for k in (1, 2)),
-            "window": params["pool__window"],
+            "window": params.get("pool__window", 1),
             "alpha": params["net__alpha"],
             "readout": params["net__readout"],
         }

@@ -73,12 +73,14 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 def test_the_search_chooses_in_its_own_terms_and_the_members_follow():
     X, y = _classification()
+    readouts = ["last", ["mean", "max"]]
     clf = ElmanClassifierCV(
-        **{**SMALL, "n_members": 3, "readouts": ["last", ["mean", "max"]]}
+        **{**SMALL, "n_members": 3, "windows": [1, 2], "readouts": readouts}
     )
     clf.fit(X, y)
     results = clf.cv_results_
-    assert len(results["params"]) == 2 * 2 * 2  # differences x alphas x readouts
+    assert len(results["params"]) == 2 * 2 * 2 * 2  # differences x windows x ...
+    assert {p["window"] for p in results["params"]} == {1, 2}
     assert {p["readout"] for p in results["params"]} == {"last", ("mean", "max")}
     assert set(clf.best_params_) == {"differences", "window", "alpha", "readout"}
     for key in clf.best_params_:
@@ -105,8 +107,11 @@ def test_the_search_chooses_in_its_own_terms_and_the_members_follow():
         steps = dict(member.steps)
         n_diff = sum(isinstance(steps[k], SequenceDifferencer) for k in steps)
         assert n_diff == setting["differences"]
-        assert isinstance(steps["pool"], SequencePooler)
-        assert steps["pool"].window == setting["window"]
+        if setting["window"] == 1:  # no pooler: the network reads every step
+            assert steps["pool"] == "passthrough"
+        else:
+            assert isinstance(steps["pool"], SequencePooler)
+            assert steps["pool"].window == setting["window"]
         assert isinstance(steps["net"], ElmanClassifier)
         assert steps["net"].alpha == setting["alpha"]
         assert steps["net"].readout == setting["readout"]
@@ -251,6 +256,7 @@ def test_auto_windows_leave_about_25_and_10_steps():
     X, y = _classification()  # 6 to 12 steps, median 9: one window, 1
     clf = ElmanClassifierCV(**{**SMALL, "windows": "auto"}).fit(X, y)
     assert {p["window"] for p in clf.cv_results_["params"]} == {1}
+    assert all(member["pool"] == "passthrough" for member in clf.estimators_)
 
 
 def test_clone_pickle_and_skops_round_trips(tmp_path):
