@@ -17,11 +17,15 @@ give the noisiest figures.
 (between its ``recipe begins`` and ``recipe ends`` comments), the accuracy
 page's former recipe. To measure a change of the recipe, copy the file,
 change its recipe, and pass the copy: both runs use the same folds and seeds.
+``--cv PARAMS`` nests ``ElmanClassifierCV`` / ``ElmanRegressorCV`` instead,
+with the keyword arguments of the Python dict ``PARAMS`` (``"{}"``: their
+defaults; ``"{'n_members': 10}"``, say), seeded like the recipe.
 Writes ``nested_accuracy.md`` and ``nested_accuracy.json`` (every fold) to
 ``--out``.
 """
 
 import argparse
+import ast
 import json
 import shlex
 import sys
@@ -72,6 +76,17 @@ def run_dataset(name, task, seeds, fit_recipe):
     return {"name": name, "task": task, "runs": runs}
 
 
+def _fit_cv(params):
+    """A ``fit_recipe`` that fits the ``*CV`` estimators with ``params``."""
+    from sklearn_elman import ElmanClassifierCV, ElmanRegressorCV
+
+    def fit_cv(X, y, *, regression=False, random_state=0):
+        Estimator = ElmanRegressorCV if regression else ElmanClassifierCV
+        return Estimator(**params, random_state=random_state).fit(X, y), None
+
+    return fit_cv
+
+
 def _take(X, rows):
     return [X[i] for i in rows] if isinstance(X, list) else X[rows]
 
@@ -112,12 +127,19 @@ def main():
         help="for every data set (default: 0 1, and 0 1 2 for the gestures)",
     )
     parser.add_argument("--recipe", type=Path, default=RECIPE_PAGE, metavar="PAGE")
+    parser.add_argument(
+        "--cv",
+        type=ast.literal_eval,
+        metavar="PARAMS",
+        help="nest the *CV estimators with these keyword arguments instead of "
+        "the recipe (a Python dict, such as \"{'n_members': 10}\")",
+    )
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
 
     warnings.simplefilter("ignore", ConvergenceWarning)  # fixed budgets, on purpose
-    fit_recipe = load_recipe(args.recipe)
+    fit_recipe = load_recipe(args.recipe) if args.cv is None else _fit_cv(args.cv)
     start = time.perf_counter()
     results = []
     with parallel_config(n_jobs=args.n_jobs):
@@ -128,6 +150,8 @@ def main():
     recipe = args.recipe.resolve()
     if recipe.is_relative_to(ROOT):
         recipe = recipe.relative_to(ROOT)
+    if args.cv is not None:
+        recipe = f"ElmanClassifierCV / ElmanRegressorCV(**{args.cv!r})"
     text = report(results, recipe, time.perf_counter() - start)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "nested_accuracy.md").write_text(text)

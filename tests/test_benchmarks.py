@@ -139,6 +139,18 @@ def test_bench_accuracy_runs_the_recipe_of_the_page(tmp_path):
     assert (tmp_path / "accuracy.png").stat().st_size > 0
 
 
+def test_nested_accuracy_nests_the_cv_estimator_with_given_parameters(tmp_path):
+    command = [sys.executable, str(BENCHMARKS / "nested_accuracy.py")]
+    command += ["--datasets", "digits rows", "--seeds", "0", "--out", str(tmp_path)]
+    small = {"alphas": [1.0], "differences": [1], "n_members": 1, "max_iter": 5}
+    subprocess.run([*command, "--cv", repr(small)], capture_output=True, check=True)
+    runs = json.loads((tmp_path / "nested_accuracy.json").read_text())[0]["runs"]
+    assert [(run["seed"], run["fold"]) for run in runs] == [(0, 0), (0, 1), (0, 2)]
+    assert all(0.3 < run["score"] <= 1 for run in runs)  # better than chance, 0.1
+    report = (tmp_path / "nested_accuracy.md").read_text()
+    assert f"ElmanClassifierCV / ElmanRegressorCV(**{small!r})" in report
+
+
 def test_nested_accuracy_cross_validates_a_recipe_on_the_training_split(tmp_path):
     """The nested cross-validation runs the recipe of the page it is given on
     two thirds of the training split (the digits' 898) and scores the rest."""
