@@ -64,7 +64,10 @@ _MODEL_NOTES = r"""For each layer :math:`l = 1..L` of ``hidden_layer_sizes`` and
 
     .. math::
 
-        o = \mathrm{out}(W_{oh}^\top r + b_o), \qquad
+        o = \mathrm{out}(W_{oh}^\top r + b_o)
+
+    .. math::
+
         r = h^L_T \ (\text{"last"}), \quad
         \frac{1}{T} \sum_t h^L_t \ (\text{"mean"}), \quad
         \max_t h^L_t \ (\text{"max"}, \text{elementwise})
@@ -636,7 +639,8 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
     """Elman recurrent network classifier: one label per sequence.
 
     Reads each sequence through one or more Elman layers and classifies it from
-    the state after its last observed step. Trained by L-BFGS on the
+    the state after its last observed step, or with ``readout`` from the mean
+    or maximum of its states over all steps. Trained by L-BFGS on the
     cross-entropy with an L2 penalty.
 
     Parameters
@@ -850,9 +854,10 @@ class ElmanClassifier(_LabelsMixin, _StateFeaturesMixin, BaseElman):
 class ElmanRegressor(RegressorMixin, _StateFeaturesMixin, BaseElman):
     """Elman recurrent network regressor: one target vector per sequence.
 
-    Reads each sequence through one or more Elman layers and predicts from the
-    state after its last observed step with a linear readout. Trained by L-BFGS
-    on half the mean squared error with an L2 penalty.
+    Reads each sequence through one or more Elman layers and predicts, with a
+    linear output, from the state after its last observed step, or with
+    ``readout`` from the mean or maximum of its states over all steps. Trained
+    by L-BFGS on half the mean squared error with an L2 penalty.
 
     Parameters
     ----------
