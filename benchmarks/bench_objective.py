@@ -98,7 +98,7 @@ def elman_training_data(
         hidden_layer_sizes=tuple(hidden_layer_sizes),
         activation=activation,
         out_activation=out_activation,
-        readout=tuple(readout),
+        readout=estimator._checked_readout(),
     )
 
 

@@ -424,7 +424,7 @@ def _chunk_objective(params, data, chunk, workspace):
         elif last_step_only:
             np.dot(dZ, W_k.T, out=dH[d][LAST_STEP[d]])
         else:
-            POOL_GRADIENTS[pool](dZ @ W_k.T, H[-1][d], d, chunk.X, dH[d])
+            POOL_GRADIENTS[pool](dZ @ W_k.T, F_k, H[-1][d], d, chunk.X, dH[d])
     backward(
         chunk.X,
         H,
@@ -475,27 +475,28 @@ def _pool_max(H_d, d, X):
 POOLS = {"last": _pool_last, "mean": _pool_mean, "max": _pool_max}
 
 
-def _last_gradient(dR, H_d, d, X, dH_d):
+def _last_gradient(dR, R, H_d, d, X, dH_d):
     dH_d[LAST_STEP[d]] += dR
 
 
-def _mean_gradient(dR, H_d, d, X, dH_d):
+def _mean_gradient(dR, R, H_d, d, X, dH_d):
     dR = dR / _n_observed(X).astype(dR.dtype)
     np.add(dH_d, dR, out=dH_d, where=_observed(X))
 
 
-def _max_gradient(dR, H_d, d, X, dH_d):
+def _max_gradient(dR, R, H_d, d, X, dH_d):
     # to the step that holds each maximum (the first, if several do): a
     # boolean array's argmax, as the steps' axis is not the last
-    holds = H_d == _pool_max(H_d, d, X)
+    holds = H_d == R
     holds &= _observed(X)
     step = holds.argmax(axis=0)
     sample, unit = np.indices(step.shape, sparse=True)
     dH_d[step, sample, unit] += dR
 
 
-# pool gradient(dR, H_d, d, X, dH_d): adds to dH_d, the gradient w.r.t. every
-# step's state, the part that passes through the pooled r_d, given dR = dJ/dr_d.
+# pool gradient(dR, R, H_d, d, X, dH_d): adds to dH_d, the gradient w.r.t. every
+# step's state, the part that passes through the pooled R = r_d (as the pool
+# returned it), given dR = dJ/dr_d.
 POOL_GRADIENTS = {"last": _last_gradient, "mean": _mean_gradient, "max": _max_gradient}
 
 
